@@ -1,0 +1,76 @@
+// Bundles the extension host, the engine worker, the CLI and the webviews with esbuild, and
+// copies the wasm binaries next to the bundles so both the CLI and the packaged extension find them.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const nodeTargets = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/engine/train/worker.ts', out: 'engine-worker' },
+  { in: 'src/cli/main.ts', out: 'cli' },
+].filter((e) => existsSync(join(root, e.in)));
+
+const webviewDir = join(root, 'webview');
+const webviewTargets = existsSync(webviewDir)
+  ? readdirSync(webviewDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+      .map((d) => ({ in: `webview/${d.name}/main.ts`, out: `webview/${d.name}` }))
+  : [];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const contexts = [
+  await esbuild.context({
+    ...common,
+    entryPoints: nodeTargets,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // vscode is provided by the host; the native TensorFlow bindings are optional and loaded at
+    // run time from node_modules or a user-configured folder.
+    external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  }),
+];
+if (webviewTargets.length > 0) {
+  contexts.push(
+    await esbuild.context({
+      ...common,
+      entryPoints: webviewTargets,
+      outdir: 'dist',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      loader: { '.css': 'text' },
+    }),
+  );
+}
+
+function copyWasm() {
+  const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const dest = join(root, 'dist/wasm');
+  mkdirSync(dest, { recursive: true });
+  for (const f of readdirSync(src).filter((f) => f.endsWith('.wasm'))) cpSync(join(src, f), join(dest, f));
+  const own = join(root, 'native/build');
+  if (existsSync(own)) for (const f of readdirSync(own).filter((f) => f.endsWith('.wasm'))) cpSync(join(own, f), join(dest, f));
+}
+
+if (watch) {
+  copyWasm();
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  copyWasm();
+}
