@@ -1,0 +1,254 @@
+/**
+ * The message contract between the extension host and the engine worker (dist/engine-worker.js,
+ * a `worker_threads` Worker). Plain JSON types only: no `vscode`, no TensorFlow.js, so both sides
+ * (and unit tests) import it freely.
+ *
+ * Conversation:
+ * - The host posts one request (`train`, `evaluate`, `checkDataset` or `listProviders`) per
+ *   worker, and may post `cancel` at any time while it runs.
+ * - The worker answers with any number of `event` messages (training progress, logs), then
+ *   exactly one terminal message: `result` (train, evaluate, checkDataset), `providers`
+ *   (listProviders) or `error`. After a terminal message the worker may exit.
+ * - `cancel` during training: the trainer stops at the next step, saves a checkpoint, marks the
+ *   run `cancelled` (resumable with `resume: true`), emits a `cancelled` event and answers with
+ *   `result` whose value is the RunRecord.
+ */
+import type { PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
+
+/** A provider (loss or feature) as listed to the user. */
+export interface ProviderInfo {
+  /** `segmentation`, `shapeIrregularity`, or a plugin's namespaced `<extensionId>/<name>`. */
+  id: string;
+  label: string;
+  description?: string;
+  /** `builtin`, an extension id, or `cli`. */
+  source: string;
+}
+
+/**
+ * A plugin reference that also names the one provider the module implements. The extension host
+ * sends these (from the provider registry) inside `TrainConfig.plugins` and `listProviders`.
+ * A bare PluginReference (the CLI's `--plugin <path>`) relies on the module's own exported
+ * `id`/`label` (see docs/PLUGINS.md).
+ */
+export interface PluginProviderReference extends PluginReference {
+  kind: 'loss' | 'feature';
+  id: string;
+  label: string;
+  description?: string;
+  /** Options passed to `createLoss(tf, options)` / `createFeature(tf, options)` when the run gives none. */
+  defaultOptions?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------- host → worker
+
+export interface TrainRequest {
+  type: 'train';
+  config: TrainConfig;
+  /** Folder holding run folders; the run is written to `<runsDir>/<runId>/`. */
+  runsDir: string;
+  /** Use this id (resume, or an id the host chose); the trainer picks one when absent. */
+  runId?: string;
+  /** Continue the run `runId` from its `checkpoint/`. */
+  resume?: boolean;
+}
+
+export interface EvaluateRequest {
+  type: 'evaluate';
+  /** The run folder whose best checkpoint is evaluated. */
+  runDir: string;
+  /** Dataset specs; each writes `<runDir>/eval/<slug>/`. */
+  datasets: string[];
+  cacheDir?: string;
+}
+
+export interface CheckDatasetRequest {
+  type: 'checkDataset';
+  spec: string;
+}
+
+export interface ListProvidersRequest {
+  type: 'listProviders';
+  plugins: PluginReference[];
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+}
+
+export type HostToWorkerMessage = TrainRequest | EvaluateRequest | CheckDatasetRequest | ListProvidersRequest | CancelRequest;
+
+// ---------------------------------------------------------------- worker → host
+
+export interface EventMessage {
+  type: 'event';
+  event: TrainEvent;
+}
+
+/**
+ * The request's outcome. `train`: the final RunRecord (status finished or cancelled);
+ * `evaluate`: `{ runDir, summaries: Record<slug, summary.json> }`; `checkDataset`: a
+ * DatasetHealthReport (the engine's `data/` health check; at least `{ ok: boolean, spec, count, problems: string[] }`).
+ */
+export interface ResultMessage {
+  type: 'result';
+  value: unknown;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** One line a user can act on ("Dataset folder not found: /data/BUSI"). */
+  message: string;
+}
+
+export interface ProvidersMessage {
+  type: 'providers';
+  losses: ProviderInfo[];
+  features: ProviderInfo[];
+}
+
+export type WorkerToHostMessage = EventMessage | ResultMessage | ErrorMessage | ProvidersMessage;
+
+/** What `train` answers with: the run record. */
+export type TrainResult = RunRecord;
+
+/** At least these fields come back from `checkDataset`. */
+export interface DatasetCheckResult {
+  ok: boolean;
+  spec: string;
+  count?: number;
+  problems?: string[];
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- validation
+
+/** Thrown when a message does not follow this protocol. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every(isString);
+}
+
+function isPluginReference(v: unknown): v is PluginReference {
+  return isRecord(v) && isString(v.modulePath) && v.modulePath.length > 0 && (v.source === undefined || isString(v.source));
+}
+
+function isProviderInfo(v: unknown): v is ProviderInfo {
+  return (
+    isRecord(v) &&
+    isString(v.id) &&
+    isString(v.label) &&
+    isString(v.source) &&
+    (v.description === undefined || isString(v.description))
+  );
+}
+
+const TRAIN_EVENT_TYPES = new Set(['started', 'log', 'step', 'epoch', 'checkpoint', 'evaluation', 'finished', 'failed', 'cancelled']);
+
+function isTrainEvent(v: unknown): v is TrainEvent {
+  return isRecord(v) && isString(v.type) && TRAIN_EVENT_TYPES.has(v.type);
+}
+
+function isTrainConfigLike(v: unknown): v is TrainConfig {
+  return isRecord(v) && isString(v.method) && isString(v.train) && isStringArray(v.external) && typeof v.epochs === 'number';
+}
+
+/** Why `v` is not a host→worker message, or undefined when it is one. */
+export function describeInvalidHostMessage(v: unknown): string | undefined {
+  if (!isRecord(v) || !isString(v.type)) return 'message is not an object with a string "type"';
+  switch (v.type) {
+    case 'train':
+      if (!isTrainConfigLike(v.config)) return 'train: "config" must be a TrainConfig (method, train, external, epochs)';
+      if (!isString(v.runsDir) || v.runsDir.length === 0) return 'train: "runsDir" must be a non-empty string';
+      if (v.runId !== undefined && !isString(v.runId)) return 'train: "runId" must be a string';
+      if (v.resume !== undefined && typeof v.resume !== 'boolean') return 'train: "resume" must be a boolean';
+      if (v.resume === true && !isString(v.runId)) return 'train: "resume" needs a "runId"';
+      return undefined;
+    case 'evaluate':
+      if (!isString(v.runDir) || v.runDir.length === 0) return 'evaluate: "runDir" must be a non-empty string';
+      if (!isStringArray(v.datasets) || v.datasets.length === 0) return 'evaluate: "datasets" must be a non-empty string array';
+      if (v.cacheDir !== undefined && !isString(v.cacheDir)) return 'evaluate: "cacheDir" must be a string';
+      return undefined;
+    case 'checkDataset':
+      if (!isString(v.spec) || v.spec.length === 0) return 'checkDataset: "spec" must be a non-empty string';
+      return undefined;
+    case 'listProviders':
+      if (!Array.isArray(v.plugins) || !v.plugins.every(isPluginReference)) return 'listProviders: "plugins" must be an array of { modulePath }';
+      return undefined;
+    case 'cancel':
+      return undefined;
+    default:
+      return `unknown message type "${v.type}"`;
+  }
+}
+
+export function isHostToWorkerMessage(v: unknown): v is HostToWorkerMessage {
+  return describeInvalidHostMessage(v) === undefined;
+}
+
+/** Why `v` is not a worker→host message, or undefined when it is one. */
+export function describeInvalidWorkerMessage(v: unknown): string | undefined {
+  if (!isRecord(v) || !isString(v.type)) return 'message is not an object with a string "type"';
+  switch (v.type) {
+    case 'event':
+      return isTrainEvent(v.event) ? undefined : 'event: "event" must be a TrainEvent';
+    case 'result':
+      return 'value' in v ? undefined : 'result: "value" is missing';
+    case 'error':
+      return isString(v.message) ? undefined : 'error: "message" must be a string';
+    case 'providers':
+      if (!Array.isArray(v.losses) || !v.losses.every(isProviderInfo)) return 'providers: "losses" must be ProviderInfo[]';
+      if (!Array.isArray(v.features) || !v.features.every(isProviderInfo)) return 'providers: "features" must be ProviderInfo[]';
+      return undefined;
+    default:
+      return `unknown message type "${v.type}"`;
+  }
+}
+
+export function isWorkerToHostMessage(v: unknown): v is WorkerToHostMessage {
+  return describeInvalidWorkerMessage(v) === undefined;
+}
+
+/** Returns `v` typed, or throws a ProtocolError naming what is wrong. */
+export function parseHostToWorkerMessage(v: unknown): HostToWorkerMessage {
+  const problem = describeInvalidHostMessage(v);
+  if (problem) throw new ProtocolError(`Invalid message to the engine worker: ${problem}`);
+  return v as HostToWorkerMessage;
+}
+
+/** Returns `v` typed, or throws a ProtocolError naming what is wrong. */
+export function parseWorkerToHostMessage(v: unknown): WorkerToHostMessage {
+  const problem = describeInvalidWorkerMessage(v);
+  if (problem) throw new ProtocolError(`Invalid message from the engine worker: ${problem}`);
+  return v as WorkerToHostMessage;
+}
+
+/** True for messages after which the worker has nothing more to say. */
+export function isTerminalMessage(m: WorkerToHostMessage): boolean {
+  return m.type !== 'event';
+}
+
+/** The provider ids that ship with the engine (the worker lists them with source `builtin`). */
+export const BUILTIN_LOSS_PROVIDERS: readonly ProviderInfo[] = [
+  { id: 'segmentation', label: 'Segmentation (Dice + BCE)', description: 'Soft Dice plus binary cross-entropy on the mask', source: 'builtin' },
+  { id: 'classification', label: 'Classification', description: 'Cross-entropy on benign / malignant / normal', source: 'builtin' },
+  { id: 'biradsConsistency', label: 'BI-RADS consistency', description: 'Agreement of the BI-RADS feature score phi with predicted malignancy', source: 'builtin' },
+];
+
+export const BUILTIN_FEATURE_PROVIDERS: readonly ProviderInfo[] = [
+  { id: 'shapeIrregularity', label: 'Shape irregularity', description: 'Perimeter² / area of the soft mask against a circle', source: 'builtin' },
+  { id: 'orientation', label: 'Orientation', description: 'Taller-than-wide: vertical vs horizontal extent', source: 'builtin' },
+  { id: 'marginIrregularity', label: 'Margin irregularity', description: 'Roughness of the soft boundary', source: 'builtin' },
+  { id: 'ellipseDeviation', label: 'Ellipse deviation', description: 'Distance of the mask from its best-fit ellipse', source: 'builtin' },
+];
