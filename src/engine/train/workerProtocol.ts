@@ -4,16 +4,29 @@
  * (and unit tests) import it freely.
  *
  * Conversation:
- * - The host posts one request (`train`, `evaluate`, `checkDataset` or `listProviders`) per
+ * - The host posts one request (`train`, `evaluate`, `checkDataset`, `listProviders`, `compare`) per
  *   worker, and may post `cancel` at any time while it runs.
  * - The worker answers with any number of `event` messages (training progress, logs), then
- *   exactly one terminal message: `result` (train, evaluate, checkDataset), `providers`
+ *   exactly one terminal message: `result` (train, evaluate, checkDataset, compare), `providers`
  *   (listProviders) or `error`. After a terminal message the worker may exit.
  * - `cancel` during training: the trainer stops at the next step, saves a checkpoint, marks the
  *   run `cancelled` (resumable with `resume: true`), emits a `cancelled` event and answers with
  *   `result` whose value is the RunRecord.
  */
-import type { PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
+import type { BackendChoice, PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
+
+/**
+ * `workerData` the host passes when it starts the worker: how to pick the TensorFlow.js backend
+ * for requests that carry no TrainConfig (evaluate, checkDataset, compare). A `train` request's
+ * own `config.backend` / `config.nativeModulesPath` take precedence.
+ */
+export interface EngineWorkerData {
+  backend?: BackendChoice;
+  /** Folder where the user installed tfjs-node or tfjs-node-gpu. */
+  nativeModulesPath?: string;
+  /** Plugins to load for evaluate/compare (a run's own `config.plugins` are loaded too). */
+  plugins?: PluginReference[];
+}
 
 /** A provider (loss or feature) as listed to the user. */
 export interface ProviderInfo {
@@ -72,11 +85,25 @@ export interface ListProvidersRequest {
   plugins: PluginReference[];
 }
 
+/** Compares finished runs (the ablation comparison): answers `result` with the comparison.json contents. */
+export interface CompareRequest {
+  type: 'compare';
+  runDirs: string[];
+  /** Where to write comparison.json / comparison.md; nothing is written when absent. */
+  outDir?: string;
+}
+
 export interface CancelRequest {
   type: 'cancel';
 }
 
-export type HostToWorkerMessage = TrainRequest | EvaluateRequest | CheckDatasetRequest | ListProvidersRequest | CancelRequest;
+export type HostToWorkerMessage =
+  | TrainRequest
+  | EvaluateRequest
+  | CheckDatasetRequest
+  | ListProvidersRequest
+  | CompareRequest
+  | CancelRequest;
 
 // ---------------------------------------------------------------- worker → host
 
@@ -185,6 +212,10 @@ export function describeInvalidHostMessage(v: unknown): string | undefined {
       return undefined;
     case 'listProviders':
       if (!Array.isArray(v.plugins) || !v.plugins.every(isPluginReference)) return 'listProviders: "plugins" must be an array of { modulePath }';
+      return undefined;
+    case 'compare':
+      if (!isStringArray(v.runDirs) || v.runDirs.length === 0) return 'compare: "runDirs" must be a non-empty string array';
+      if (v.outDir !== undefined && !isString(v.outDir)) return 'compare: "outDir" must be a string';
       return undefined;
     case 'cancel':
       return undefined;
