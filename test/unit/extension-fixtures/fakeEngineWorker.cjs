@@ -1,0 +1,52 @@
+// A stand-in for dist/engine-worker.js that follows src/engine/train/workerProtocol.ts, for the
+// EngineJob unit tests. Behaviour is picked by the request: checkDataset specs 'ok', 'bad',
+// 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled.
+const { parentPort, workerData } = require('node:worker_threads');
+
+let cancelled = false;
+parentPort.on('message', (msg) => {
+  if (msg.type === 'cancel') {
+    cancelled = true;
+    return;
+  }
+  if (msg.type === 'checkDataset') {
+    if (msg.spec === 'ok') parentPort.postMessage({ type: 'result', value: { ok: true, spec: msg.spec, count: 3, workerData } });
+    else if (msg.spec === 'bad') parentPort.postMessage({ type: 'error', message: 'Dataset folder not found: /nope' });
+    else if (msg.spec === 'crash') process.exit(3);
+    else if (msg.spec === 'garbage') {
+      parentPort.postMessage({ nonsense: true });
+      console.log('a line on stdout');
+      parentPort.postMessage({ type: 'result', value: 'after garbage' });
+    } else if (msg.spec === 'throw') throw new Error('boom in worker');
+    // 'silent': never answers
+    return;
+  }
+  if (msg.type === 'listProviders') {
+    parentPort.postMessage({ type: 'providers', losses: [{ id: 'segmentation', label: 'Seg', source: 'builtin' }], features: [] });
+    return;
+  }
+  if (msg.type === 'train') {
+    const runId = msg.runId ?? 'run-1';
+    const record = { id: runId, status: 'running', config: msg.config };
+    parentPort.postMessage({ type: 'event', event: { type: 'started', runId, runDir: msg.runsDir + '/' + runId, record, totalSteps: msg.config.epochs } });
+    let epoch = 0;
+    const tick = () => {
+      if (cancelled) {
+        const done = { ...record, status: 'cancelled', epochsCompleted: epoch };
+        parentPort.postMessage({ type: 'event', event: { type: 'cancelled', runId, record: done } });
+        parentPort.postMessage({ type: 'result', value: done });
+        return;
+      }
+      if (epoch >= msg.config.epochs) {
+        const done = { ...record, status: 'finished', epochsCompleted: epoch };
+        parentPort.postMessage({ type: 'event', event: { type: 'finished', runId, record: done } });
+        parentPort.postMessage({ type: 'result', value: done });
+        return;
+      }
+      epoch++;
+      parentPort.postMessage({ type: 'event', event: { type: 'epoch', runId, totalEpochs: msg.config.epochs, record: { type: 'epoch', epoch, losses: {}, val: { dice: 0.5 + epoch / 100, iou: 0.4 }, learningRate: 0.001, imagesPerSecond: 10, etaSeconds: 1, seconds: 0.02, time: '' } } });
+      setTimeout(tick, 20);
+    };
+    setTimeout(tick, 20);
+  }
+});

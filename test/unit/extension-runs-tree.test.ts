@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { RunRecord } from '../../src/engine/types';
+import { listRuns, readRun } from '../../src/extension/runs/runSummaries';
+import { childrenOf, formatStartTime, runNode } from '../../src/extension/runs/runsTreeModel';
+import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
+
+function record(id: string, over: Partial<RunRecord> = {}): RunRecord {
+  return {
+    formatVersion: 1,
+    id,
+    name: 'mtl',
+    status: 'finished',
+    config: completeTrainConfig({ method: 'mtl', train: 'synthetic:site-a', external: ['synthetic:site-b', 'synthetic:site-c'], epochs: 5 }, DEFAULT_TRAIN_SETTINGS),
+    versions: {},
+    createdAt: '2026-01-02T10:00:00.000Z',
+    updatedAt: '2026-01-02T10:05:00.000Z',
+    epochsCompleted: 5,
+    bestEpoch: 4,
+    bestValDice: 0.8123,
+    evaluated: ['synthetic-site-b'],
+    ...over,
+  };
+}
+
+const summary = (mean: number) => ({ n: 8, mean, median: mean, std: 0.1, ci95: [mean - 0.05, mean + 0.05] });
+
+function makeRuns(): string {
+  const runs = mkdtempSync(join(tmpdir(), 'bus-lab-runs-'));
+  const a = join(runs, 'run-a');
+  mkdirSync(join(a, 'eval', 'synthetic-site-b'), { recursive: true });
+  writeFileSync(join(a, 'run.json'), JSON.stringify(record('run-a')));
+  writeFileSync(
+    join(a, 'eval', 'synthetic-site-b', 'summary.json'),
+    JSON.stringify({ dataset: 'synthetic site-b', dice: summary(0.71), iou: summary(0.6), auc: { value: 0.83, ci95: [0.7, 0.95] } }),
+  );
+  // Evaluated later by the CLI, not yet in run.json's list: still found.
+  mkdirSync(join(a, 'eval', 'synthetic-site-c'), { recursive: true });
+  writeFileSync(join(a, 'eval', 'synthetic-site-c', 'summary.json'), JSON.stringify({ metrics: { dice: summary(0.65) }, auc: 0.7 }));
+  const b = join(runs, 'run-b');
+  mkdirSync(b);
+  writeFileSync(join(b, 'run.json'), JSON.stringify(record('run-b', { status: 'running', createdAt: '2026-01-03T10:00:00.000Z', epochsCompleted: 2, bestValDice: undefined, evaluated: [] })));
+  mkdirSync(join(runs, 'in-progress')); // no run.json yet: skipped quietly
+  mkdirSync(join(runs, 'broken'));
+  writeFileSync(join(runs, 'broken', 'run.json'), '{ not json');
+  return runs;
+}
+
+describe('run summaries', () => {
+  it('lists runs newest first with their evaluations, and reports unreadable folders', async () => {
+    const runsDir = makeRuns();
+    const { runs, problems } = await listRuns(runsDir);
+    assert.deepEqual(runs.map((r) => r.id), ['run-b', 'run-a']);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /broken/);
+    const a = runs[1];
+    assert.equal(a.method, 'mtl');
+    assert.equal(a.epochs, 5);
+    assert.equal(a.bestValDice, 0.8123);
+    assert.deepEqual(a.external.map((e) => [e.dataset, e.slug, e.dice?.mean, e.auc]), [
+      ['synthetic site-b', 'synthetic-site-b', 0.71, 0.83],
+      ['synthetic-site-c', 'synthetic-site-c', 0.65, 0.7],
+    ]);
+    assert.deepEqual(a.external[0].aucCi95, [0.7, 0.95]);
+    assert.deepEqual(Object.keys(a.external[0].metrics).sort(), ['dice', 'iou']);
+  });
+
+  it('treats a missing runs folder as empty and a missing run.json as an error', async () => {
+    assert.deepEqual(await listRuns(join(tmpdir(), 'bus-lab-does-not-exist-' + Date.now())), { runs: [], problems: [] });
+    await assert.rejects(readRun(join(tmpdir(), 'nope-' + Date.now())), /cannot read run.json/);
+  });
+});
+
+describe('runs tree model', () => {
+  it('builds run → datasets → metrics nodes', async () => {
+    const { runs } = await listRuns(makeRuns());
+    const roots = childrenOf(runs);
+    assert.equal(roots.length, 2);
+    const [running, finished] = roots;
+    assert.equal(running.contextValue, 'run.running');
+    assert.equal(running.icon?.id, 'sync~spin');
+    assert.match(running.description!, /epoch 2\/5/);
+    assert.equal(finished.contextValue, 'run.finished');
+    assert.equal(finished.icon?.id, 'pass');
+    assert.equal(finished.label, 'run-a');
+    assert.equal(finished.description, `mtl · ${formatStartTime('2026-01-02T10:00:00.000Z')} · val Dice 0.812`);
+
+    const children = childrenOf(runs, finished);
+    assert.deepEqual(children.map((c) => [c.kind, c.label, c.description]), [
+      ['info', 'Validation', 'best Dice 0.812 · 5/5 epochs'],
+      ['dataset', 'synthetic site-b', 'Dice 0.710 · AUC 0.830'],
+      ['dataset', 'synthetic-site-c', 'Dice 0.650 · AUC 0.700'],
+    ]);
+    assert.equal(children[1].contextValue, 'externalDataset');
+    const metrics = childrenOf(runs, children[1]);
+    assert.deepEqual(metrics.map((m) => m.label), ['dice', 'iou', 'auc']);
+    assert.equal(metrics[0].description, '0.710 ± 0.100 (95% CI 0.660–0.760, n=8)');
+    assert.equal(metrics[2].description, '0.830 (95% CI 0.700–0.950)');
+    assert.deepEqual(childrenOf(runs, metrics[0]), []);
+
+    const pending = childrenOf(runs, running);
+    assert.deepEqual(pending.map((c) => c.label), ['Validation', 'External datasets']);
+    assert.equal(pending[1].description, '2 pending');
+  });
+
+  it('shows failed and cancelled runs with their icons, error and a distinct context value', async () => {
+    const { runs } = await listRuns(makeRuns());
+    const failed = runNode({ ...runs[1], status: 'failed', error: 'Dataset folder not found' });
+    assert.equal(failed.contextValue, 'run.failed');
+    assert.equal(failed.icon?.id, 'error');
+    assert.equal(childrenOf([], failed)[0].description, 'Dataset folder not found');
+    const cancelled = runNode({ ...runs[1], status: 'cancelled' });
+    assert.equal(cancelled.contextValue, 'run.cancelled');
+    assert.notEqual(cancelled.key, undefined);
+    assert.equal(runNode({ ...runs[1], name: 'ablation-1' }).label, 'ablation-1 · run-a');
+  });
+});
