@@ -47,6 +47,7 @@ export const biradsConsistencyLoss: LossProvider = {
     const bias = tf.variable(tf.zeros([1]), true) as unknown as Tensor1D & import('../tf').Variable;
     return {
       variables: [weights, bias],
+      phi: (features) => computePhi(tf, features, ids, options.normalisation ?? {}, weights, bias),
       compute: (batch, outputs, context) => {
         if (!outputs.pMalignant) throw new Error('the consistency loss needs a classification head');
         const phi = computePhi(tf, context.features, ids, options.normalisation ?? {}, weights, bias);

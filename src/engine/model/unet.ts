@@ -152,7 +152,7 @@ export class UNet {
     const { mean, variance } = tf.moments(y, [0, 1, 2]);
     this.pendingStats.push({ bn, mean: tf.keep(mean), variance: tf.keep(variance) });
     const normed = tf.batchNorm(y, mean, variance, bn.beta, bn.gamma, BN_EPSILON);
-    return tf.relu(normed);
+    return tf.relu(normed) as Tensor4D;
   }
 
   /**

@@ -34,6 +34,8 @@ export type LossFunction = (batch: LossBatch, outputs: LossOutputs, context: Los
 export interface LossInstance {
   compute: LossFunction;
   variables?: Variable[];
+  /** The BI-RADS prior phi for given feature values (consistency losses), for the dashboard. */
+  phi?: (features: Record<string, Tensor1D>) => Tensor1D;
   /** Scalars logged per epoch (e.g. the learned feature weights). */
   describe?: () => Record<string, number>;
   dispose?: () => void;

@@ -1,0 +1,49 @@
+/**
+ * Registries of loss and feature providers. Built-ins are registered first; plugins add theirs.
+ * Ids are validated and unique, so a typo or a clash fails loudly instead of silently shadowing.
+ */
+import type { FeatureProvider, LossProvider, ProviderDescriptor } from './providers';
+
+/** `name` or a namespaced `publisher.extension/name`: letters, digits, `.`, `_`, `-`. */
+const ID_PATTERN = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z][\w.-]*$/;
+
+export class ProviderRegistry<P extends ProviderDescriptor & { create: unknown }> {
+  private readonly providers = new Map<string, P>();
+
+  constructor(private readonly kind: 'loss' | 'feature') {}
+
+  register(provider: P): () => void {
+    const what = `${this.kind} provider`;
+    if (!provider || typeof provider !== 'object') throw new Error(`${what}: descriptor must be an object`);
+    if (typeof provider.id !== 'string' || !ID_PATTERN.test(provider.id)) {
+      throw new Error(`${what}: invalid id '${String(provider.id)}' (use letters, digits, '.', '_', '-', optionally 'namespace/name')`);
+    }
+    if (typeof provider.label !== 'string' || provider.label.trim() === '') throw new Error(`${what} '${provider.id}': label must be a non-empty string`);
+    if (typeof provider.create !== 'function') throw new Error(`${what} '${provider.id}': create must be a function`);
+    if (this.providers.has(provider.id)) {
+      const existing = this.providers.get(provider.id)!;
+      throw new Error(`${what} '${provider.id}' is already registered (by ${existing.source ?? 'unknown'})`);
+    }
+    this.providers.set(provider.id, provider);
+    return () => {
+      if (this.providers.get(provider.id) === provider) this.providers.delete(provider.id);
+    };
+  }
+
+  get(id: string): P {
+    const p = this.providers.get(id);
+    if (!p) throw new Error(`unknown ${this.kind} provider '${id}' (registered: ${[...this.providers.keys()].join(', ') || 'none'})`);
+    return p;
+  }
+
+  has(id: string): boolean {
+    return this.providers.has(id);
+  }
+
+  list(): P[] {
+    return [...this.providers.values()];
+  }
+}
+
+export type LossRegistry = ProviderRegistry<LossProvider>;
+export type FeatureRegistry = ProviderRegistry<FeatureProvider>;
