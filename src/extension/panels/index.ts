@@ -1,9 +1,14 @@
 /**
  * The three webview panels (Training Dashboard, Mask Gallery, Ablation Comparison).
- * The rest of the extension talks to them only through `registerPanels`.
+ * The rest of the extension talks to them only through `registerPanels`; see docs/WEBVIEWS.md.
  */
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
+import { isRunId, parseComparisonState, parseDashboardState, parseGalleryState, type DashboardState } from '../../shared/webviewProtocol';
+import { COMPARISON_VIEW_TYPE, ComparisonPanel } from './comparisonPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
+import { GALLERY_VIEW_TYPE, GalleryPanel } from './galleryPanel';
+import type { PanelEnv } from './panelBase';
 
 export interface PanelDeps {
   /** Absolute path of the runs folder (each run is `<runs>/<runId>/`). */
@@ -23,17 +28,118 @@ export interface PanelCommands {
 }
 
 export const VIEW_TYPES = {
-  dashboard: 'busLab.dashboard',
-  gallery: 'busLab.gallery',
-  comparison: 'busLab.comparison',
+  dashboard: DASHBOARD_VIEW_TYPE,
+  gallery: GALLERY_VIEW_TYPE,
+  comparison: COMPARISON_VIEW_TYPE,
 } as const;
 
+const DEFAULT_DASHBOARD_STATE: DashboardState = { selected: [], follow: true, smoothing: 0.6 };
+
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps): PanelCommands {
-  // Placeholder until the panel controllers land: keeps the interface stable for callers.
-  void context;
+  const env: PanelEnv = { extensionUri: context.extensionUri, deps };
+  let dashboard: DashboardPanel | undefined;
+  let comparison: ComparisonPanel | undefined;
+  const galleries = new Map<string, GalleryPanel>();
+
+  const column = () => vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+  const create = (viewType: string, title: string) =>
+    vscode.window.createWebviewPanel(viewType, title, column(), { enableScripts: true, localResourceRoots: [] });
+
+  const adoptDashboard = (panel: vscode.WebviewPanel, state: DashboardState) => {
+    const p = new DashboardPanel(panel, env, state);
+    dashboard = p;
+    p.onDidDispose(() => {
+      if (dashboard === p) dashboard = undefined;
+    });
+    return p;
+  };
+  const adoptGallery = (panel: vscode.WebviewPanel, runId: string, dataset?: string) => {
+    const p = new GalleryPanel(panel, env, { runId, ...(dataset ? { dataset } : {}) });
+    galleries.set(runId, p);
+    p.onDidDispose(() => {
+      if (galleries.get(runId) === p) galleries.delete(runId);
+    });
+    return p;
+  };
+  const adoptComparison = (panel: vscode.WebviewPanel, state: { runIds?: string[]; file?: string }) => {
+    const p = new ComparisonPanel(panel, env, state);
+    comparison = p;
+    p.onDidDispose(() => {
+      if (comparison === p) comparison = undefined;
+    });
+    return p;
+  };
+
+  // Restores panels after a window reload: the webview's own saved state says what it showed.
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: unknown) {
+        adoptDashboard(panel, parseDashboardState(state) ?? DEFAULT_DASHBOARD_STATE);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: unknown) {
+        const s = parseGalleryState(state);
+        if (!s) {
+          deps.log('[gallery] could not restore a mask gallery without a valid saved run id');
+          panel.dispose();
+          return;
+        }
+        adoptGallery(panel, s.runId, s.dataset);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: unknown) {
+        adoptComparison(panel, parseComparisonState(state) ?? {});
+      },
+    }),
+    {
+      dispose: () => {
+        dashboard?.dispose();
+        comparison?.dispose();
+        for (const g of [...galleries.values()]) g.dispose();
+      },
+    },
+  );
+
   return {
-    openTrainingDashboard: (runId) => deps.log(`[panels] dashboard ${runId ?? ''} (not yet implemented)`),
-    openMaskGallery: (runId, dataset) => deps.log(`[panels] gallery ${runId} ${dataset ?? ''} (not yet implemented)`),
-    openAblationComparison: (runIds) => deps.log(`[panels] comparison ${runIds.join(',')} (not yet implemented)`),
+    openTrainingDashboard(runId?: string) {
+      if (runId !== undefined && !isRunId(runId)) {
+        deps.log(`[dashboard] ignored an invalid run id "${runId}"`);
+        runId = undefined;
+      }
+      if (dashboard) {
+        dashboard.showRun(runId);
+        dashboard.reveal();
+        return;
+      }
+      adoptDashboard(create(DASHBOARD_VIEW_TYPE, 'Training Dashboard'), { ...DEFAULT_DASHBOARD_STATE, selected: runId ? [runId] : [], follow: !runId });
+    },
+    openMaskGallery(runId: string, dataset?: string) {
+      if (!isRunId(runId)) {
+        deps.log(`[gallery] ignored an invalid run id "${runId}"`);
+        return;
+      }
+      const existing = galleries.get(runId);
+      if (existing) {
+        existing.showDataset(dataset);
+        existing.reveal();
+        return;
+      }
+      adoptGallery(create(GALLERY_VIEW_TYPE, `Masks: ${runId}`), runId, dataset);
+    },
+    openAblationComparison(runIds: string[]) {
+      const valid = runIds.filter((id) => {
+        if (isRunId(id)) return true;
+        deps.log(`[comparison] ignored an invalid run id "${id}"`);
+        return false;
+      });
+      if (comparison) {
+        comparison.reveal();
+        if (valid.length) void comparison.compute(valid);
+        return;
+      }
+      adoptComparison(create(COMPARISON_VIEW_TYPE, 'Ablation Comparison'), valid.length ? { runIds: valid } : {});
+    },
   };
 }

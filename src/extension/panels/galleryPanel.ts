@@ -1,0 +1,79 @@
+/**
+ * Mask Gallery host controller: one panel per run. The snapshot lists the run's evaluated datasets
+ * (per_image.csv rows) with a webview URI for each dataset's eval folder; the images themselves
+ * are loaded by the webview from the runs folder (a localResourceRoot), never sent as base64.
+ * A second run can be chosen to compare the same images side by side.
+ */
+import * as vscode from 'vscode';
+import { parseGalleryMessage, type GalleryRunData, type GalleryState, type GalleryToHost, type HostToGallery } from '../../shared/webviewProtocol';
+import { PanelController, type PanelEnv } from './panelBase';
+import { evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from './runFiles';
+import { resolveInside } from './pathGuard';
+
+export const GALLERY_VIEW_TYPE = 'busLab.gallery';
+
+export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> {
+  readonly runId: string;
+  private dataset: string | undefined;
+  private compareRunId: string | null;
+
+  constructor(panel: vscode.WebviewPanel, env: PanelEnv, state: GalleryState) {
+    super(panel, env, 'gallery', parseGalleryMessage);
+    this.runId = state.runId;
+    this.dataset = state.dataset;
+    this.compareRunId = state.compareRunId ?? null;
+  }
+
+  /** Switches to a dataset tab (opening the gallery again for the same run). */
+  showDataset(dataset: string | undefined): void {
+    if (dataset && dataset !== this.dataset) {
+      this.dataset = dataset;
+      if (this.clientReady) void this.sendSnapshot();
+    }
+  }
+
+  protected async handle(msg: GalleryToHost): Promise<void> {
+    if (msg.type === 'selectCompareRun') {
+      this.compareRunId = msg.runId === this.runId ? null : msg.runId;
+      await this.sendSnapshot();
+    }
+  }
+
+  private async runData(runId: string): Promise<GalleryRunData | undefined> {
+    const dir = runDirOf(this.runsDir, runId);
+    if (!dir) return undefined;
+    const record = await readRunRecord(dir);
+    const slugs = await evaluatedSlugs(dir, record);
+    const datasets = [];
+    for (const slug of slugs) {
+      const ds = await readGalleryDataset(dir, slug);
+      const evalDir = resolveInside(dir, 'eval', slug);
+      if (!ds || !evalDir) continue;
+      const baseUri = this.panel.webview.asWebviewUri(vscode.Uri.file(evalDir)).toString().replace(/\/$/, '');
+      datasets.push({ ...ds, baseUri });
+    }
+    if (!record && datasets.length === 0) return undefined;
+    return { run: runOptionOf(runId, record), datasets };
+  }
+
+  protected async sendSnapshot(): Promise<void> {
+    const [runs, primary, compare] = await Promise.all([
+      listRuns(this.runsDir),
+      this.runData(this.runId),
+      this.compareRunId ? this.runData(this.compareRunId) : Promise.resolve(undefined),
+    ]);
+    if (!primary) {
+      this.post({ type: 'error', message: `Run "${this.runId}" was not found in ${this.runsDir}.` });
+      return;
+    }
+    if (primary.datasets.length === 0) this.log(`run ${this.runId} has no eval/<dataset>/per_image.csv yet`);
+    this.panel.title = `Masks: ${primary.run.name}`;
+    this.post({
+      type: 'snapshot',
+      runs,
+      primary,
+      compare: compare ?? null,
+      ...(this.dataset ? { activeDataset: this.dataset } : {}),
+    });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Path containment for everything a webview names: run ids, dataset slugs, file names. A path is
+ * used only when it resolves inside the runs folder, both lexically and after following symbolic
+ * links. No `vscode` import (unit-tested in plain Node).
+ */
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+/** True when `child` is `root` itself or lies below it (lexically, after resolving `..`). */
+export function isInside(root: string, child: string): boolean {
+  const rel = relative(resolve(root), resolve(child));
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
+}
+
+/**
+ * Joins untrusted segments onto `root` and returns the absolute path when it stays inside `root`,
+ * else undefined. Segments containing NUL are refused outright.
+ */
+export function resolveInside(root: string, ...segments: string[]): string | undefined {
+  if (segments.some((s) => typeof s !== 'string' || s.includes('\0'))) return undefined;
+  const base = resolve(root);
+  const target = resolve(base, ...segments);
+  return isInside(base, target) ? target : undefined;
+}
+
+/**
+ * Like `resolveInside`, and also follows symbolic links: the real path of the target must lie
+ * inside the real path of the root. Returns undefined when the target does not exist.
+ */
+export async function resolveInsideReal(root: string, ...segments: string[]): Promise<string | undefined> {
+  const lexical = resolveInside(root, ...segments);
+  if (!lexical) return undefined;
+  try {
+    const [realRoot, realTarget] = await Promise.all([realpath(root), realpath(lexical)]);
+    return isInside(realRoot, realTarget) ? lexical : undefined;
+  } catch {
+    return undefined;
+  }
+}

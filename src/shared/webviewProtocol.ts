@@ -1,0 +1,323 @@
+/**
+ * The one typed message contract between the extension host and the three webviews (Training
+ * Dashboard, Mask Gallery, Ablation Comparison). Both sides import this module; it has no
+ * `vscode` or Node imports so it bundles into the browser apps as well.
+ *
+ * Conduct:
+ *  - A webview posts `{ type: 'ready' }` once its script has run; only then does the host send,
+ *    and it always answers `ready` with a full `snapshot` (so reloads, hide/show and mid-run opens
+ *    all show the whole history).
+ *  - Every message a webview sends is validated on the host with `parse<Panel>Message`; anything
+ *    unknown or malformed is dropped (and logged by the caller).
+ *  - Webviews never send file paths, only run ids, dataset slugs and file names, which the host
+ *    resolves inside the runs folder itself.
+ */
+import type { Label, RunStatus } from '../engine/types';
+import type { EpochPoint, StepPoint } from './viewModels/metrics';
+import type { GalleryItem } from './viewModels/gallery';
+import type { ComparisonView } from './viewModels/comparison';
+
+export const PROTOCOL_VERSION = 1;
+
+export type PanelKind = 'dashboard' | 'gallery' | 'comparison';
+
+/** A run as offered in pickers. */
+export interface RunOption {
+  id: string;
+  name: string;
+  method: string;
+  status: RunStatus;
+  createdAt: string;
+  /** Dataset slugs evaluated into eval/<slug>/. */
+  evaluated: string[];
+}
+
+// ------------------------------------------------------------------------------------------
+// Messages every webview may send
+// ------------------------------------------------------------------------------------------
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+export type ExportFormat = 'png' | 'csv' | 'md';
+/** Asks the host to show a save dialog and write the file. `data` is text, or base64 for png. */
+export interface SaveFileMessage {
+  type: 'saveFile';
+  fileName: string;
+  format: ExportFormat;
+  data: string;
+}
+export interface ClientLogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+type CommonToHost = ReadyMessage | SaveFileMessage | ClientLogMessage;
+
+/** Replies every host sends. */
+export type CommonToWebview =
+  | { type: 'saved'; fileName: string }
+  | { type: 'error'; message: string };
+
+// ------------------------------------------------------------------------------------------
+// Training Dashboard
+// ------------------------------------------------------------------------------------------
+
+/** Everything the dashboard knows about one run. */
+export interface DashboardRunData {
+  run: RunOption;
+  steps: StepPoint[];
+  epochs: EpochPoint[];
+  totalSteps?: number;
+  totalEpochs?: number;
+  /** True when `steps` was thinned for the snapshot (every record is kept for epochs). */
+  thinned?: boolean;
+}
+
+export type DashboardToHost = CommonToHost | { type: 'selectRuns'; runIds: string[] };
+
+export type HostToDashboard =
+  | CommonToWebview
+  | {
+      type: 'snapshot';
+      runs: RunOption[];
+      selected: string[];
+      data: DashboardRunData[];
+      /** The dashboard adds new runs as they start (opened without a run id). */
+      follow: boolean;
+    }
+  | {
+      type: 'append';
+      runId: string;
+      steps: StepPoint[];
+      epochs: EpochPoint[];
+      status?: RunStatus;
+      totalSteps?: number;
+      totalEpochs?: number;
+    }
+  | { type: 'runs'; runs: RunOption[] };
+
+/** What the dashboard keeps in `vscode.setState` (and gets back through the serializer). */
+export interface DashboardState {
+  selected: string[];
+  follow: boolean;
+  smoothing: number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Mask Gallery
+// ------------------------------------------------------------------------------------------
+
+export interface GalleryDataset {
+  slug: string;
+  name: string;
+  /** asWebviewUri of `<run>/eval/<slug>`; images live at `${baseUri}/images/<png>` etc. */
+  baseUri: string;
+  items: GalleryItem[];
+  /** Names of the BI-RADS feature columns (true_<name> / pred_<name>). */
+  features: string[];
+  /** Which overlays exist on disk. */
+  has: { images: boolean; truth: boolean; masks: boolean; prob: boolean };
+  summary?: unknown;
+}
+
+export interface GalleryRunData {
+  run: RunOption;
+  datasets: GalleryDataset[];
+}
+
+export type GalleryToHost =
+  | CommonToHost
+  | { type: 'selectCompareRun'; runId: string | null };
+
+export type HostToGallery =
+  | CommonToWebview
+  | {
+      type: 'snapshot';
+      runs: RunOption[];
+      primary: GalleryRunData;
+      compare: GalleryRunData | null;
+      activeDataset?: string;
+    };
+
+export interface GalleryState {
+  runId: string;
+  dataset?: string;
+  compareRunId?: string | null;
+  sort?: string;
+  label?: string;
+  search?: string;
+  page?: number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Ablation Comparison
+// ------------------------------------------------------------------------------------------
+
+export type ComparisonSource =
+  | { kind: 'none' }
+  | { kind: 'computed'; runIds: string[] }
+  | { kind: 'file'; label: string };
+
+export type ComparisonToHost =
+  | CommonToHost
+  | { type: 'compare'; runIds: string[] }
+  | { type: 'openComparisonFile' }
+  | { type: 'loadComparisonFile'; file: string };
+
+export type HostToComparison =
+  | CommonToWebview
+  | {
+      type: 'snapshot';
+      runs: RunOption[];
+      /** comparison.json files found under the runs folder, relative to it. */
+      files: string[];
+      source: ComparisonSource;
+      comparison: ComparisonView | null;
+      busy: boolean;
+    }
+  | { type: 'busy'; busy: boolean };
+
+export interface ComparisonState {
+  runIds?: string[];
+  file?: string;
+  baseline?: string;
+}
+
+// ------------------------------------------------------------------------------------------
+// Validation (host side)
+// ------------------------------------------------------------------------------------------
+
+export const LIMITS = {
+  idLength: 200,
+  runIds: 200,
+  fileName: 200,
+  logMessage: 4000,
+  /** 40 MB of text or base64 for an export. */
+  exportData: 40 * 1024 * 1024,
+} as const;
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A run id: one path segment of safe characters (never `..`, never a separator). */
+export function isRunId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength && RUN_ID.test(v) && !v.includes('..');
+}
+
+/** A file name the webview suggests for an export: no separators, no control characters. */
+export function isSafeFileName(v: unknown): v is string {
+  return (
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= LIMITS.fileName &&
+    !/[\\/:*?"<>|\p{Cc}]/u.test(v) &&
+    v !== '.' &&
+    v !== '..'
+  );
+}
+
+/** A path relative to the runs folder as the host listed it (forward slashes, no `..`). */
+export function isRelativeRunsPath(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 1000) return false;
+  if (v.startsWith('/') || v.includes('\\') || /^[A-Za-z]:/.test(v) || /\p{Cc}/u.test(v)) return false;
+  return v.split('/').every((seg) => seg.length > 0 && seg !== '.' && seg !== '..');
+}
+
+function isRunIdList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= LIMITS.runIds && v.every(isRunId);
+}
+
+const FORMATS: readonly ExportFormat[] = ['png', 'csv', 'md'];
+const LEVELS = ['info', 'warn', 'error'] as const;
+
+function parseCommon(m: Record<string, unknown>): CommonToHost | undefined {
+  switch (m.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'saveFile':
+      if (!isSafeFileName(m.fileName)) return undefined;
+      if (typeof m.format !== 'string' || !FORMATS.includes(m.format as ExportFormat)) return undefined;
+      if (typeof m.data !== 'string' || m.data.length > LIMITS.exportData) return undefined;
+      if (m.format === 'png' && !/^[A-Za-z0-9+/=\s]*$/.test(m.data.slice(0, 4096))) return undefined;
+      return { type: 'saveFile', fileName: m.fileName, format: m.format as ExportFormat, data: m.data };
+    case 'log':
+      if (typeof m.level !== 'string' || !(LEVELS as readonly string[]).includes(m.level)) return undefined;
+      if (typeof m.message !== 'string') return undefined;
+      return { type: 'log', level: m.level as ClientLogMessage['level'], message: m.message.slice(0, LIMITS.logMessage) };
+    default:
+      return undefined;
+  }
+}
+
+/** Validates a message from the dashboard webview; undefined means drop it. */
+export function parseDashboardMessage(raw: unknown): DashboardToHost | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (raw.type === 'selectRuns') return isRunIdList(raw.runIds) ? { type: 'selectRuns', runIds: [...raw.runIds] } : undefined;
+  return parseCommon(raw);
+}
+
+export function parseGalleryMessage(raw: unknown): GalleryToHost | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (raw.type === 'selectCompareRun') {
+    if (raw.runId === null) return { type: 'selectCompareRun', runId: null };
+    return isRunId(raw.runId) ? { type: 'selectCompareRun', runId: raw.runId } : undefined;
+  }
+  return parseCommon(raw);
+}
+
+export function parseComparisonMessage(raw: unknown): ComparisonToHost | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'compare':
+      return isRunIdList(raw.runIds) && raw.runIds.length >= 1 ? { type: 'compare', runIds: [...raw.runIds] } : undefined;
+    case 'openComparisonFile':
+      return { type: 'openComparisonFile' };
+    case 'loadComparisonFile':
+      return isRelativeRunsPath(raw.file) && raw.file.endsWith('.json') ? { type: 'loadComparisonFile', file: raw.file } : undefined;
+    default:
+      return parseCommon(raw);
+  }
+}
+
+// State coming back from the serializer is webview-controlled too: validate it the same way.
+
+function clampNumber(v: unknown, lo: number, hi: number, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
+}
+
+export function parseDashboardState(raw: unknown): DashboardState | undefined {
+  if (!isObject(raw)) return undefined;
+  return {
+    selected: isRunIdList(raw.selected) ? [...raw.selected] : [],
+    follow: typeof raw.follow === 'boolean' ? raw.follow : true,
+    smoothing: clampNumber(raw.smoothing, 0, 0.999, 0.6),
+  };
+}
+
+export function parseGalleryState(raw: unknown): GalleryState | undefined {
+  if (!isObject(raw) || !isRunId(raw.runId)) return undefined;
+  const s: GalleryState = { runId: raw.runId };
+  if (typeof raw.dataset === 'string' && raw.dataset.length <= LIMITS.idLength) s.dataset = raw.dataset;
+  if (raw.compareRunId === null || isRunId(raw.compareRunId)) s.compareRunId = raw.compareRunId as string | null;
+  if (typeof raw.sort === 'string' && raw.sort.length <= 50) s.sort = raw.sort;
+  if (typeof raw.label === 'string' && raw.label.length <= 50) s.label = raw.label;
+  if (typeof raw.search === 'string' && raw.search.length <= 500) s.search = raw.search;
+  if (typeof raw.page === 'number' && Number.isInteger(raw.page) && raw.page >= 0) s.page = raw.page;
+  return s;
+}
+
+export function parseComparisonState(raw: unknown): ComparisonState | undefined {
+  if (!isObject(raw)) return undefined;
+  const s: ComparisonState = {};
+  if (isRunIdList(raw.runIds)) s.runIds = [...raw.runIds];
+  if (isRelativeRunsPath(raw.file) && raw.file.endsWith('.json')) s.file = raw.file;
+  if (typeof raw.baseline === 'string' && raw.baseline.length <= LIMITS.idLength) s.baseline = raw.baseline;
+  return s;
+}
+
+/** Labels as the gallery filters them ('all' or a Label). */
+export type LabelFilter = 'all' | Label;
