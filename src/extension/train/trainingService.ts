@@ -1,0 +1,159 @@
+/**
+ * Owns the one training run the extension may have going: starts it in an engine worker,
+ * refuses a second, relays its TrainEvents, cancels it, and stops it cleanly on deactivation
+ * (cancel, bounded wait, terminate), which leaves a resumable run. No `vscode` import: the UI
+ * (progress notification, status bar) listens to its events.
+ */
+import type { RunRecord, TrainConfig, TrainEvent } from '../../engine/types';
+import type { TrainRequest } from '../../engine/train/workerProtocol';
+import { EngineError, EngineJob, EngineOutcome } from '../engine/engineJob';
+import { DisposableLike, Signal } from '../util/signal';
+
+/** Starts the worker for a request; EngineJob in the extension, fakes in tests. */
+export type TrainJobFactory = (request: TrainRequest, onEvent: (event: TrainEvent) => void) => Pick<EngineJob, 'done' | 'cancel' | 'stop'>;
+
+export class TrainingBusyError extends Error {
+  override name = 'TrainingBusyError';
+  constructor(readonly runningRunId: string | undefined) {
+    super(`A training run is already in progress${runningRunId ? ` (${runningRunId})` : ''}. Stop it before starting another.`);
+  }
+}
+
+export interface StartedTraining {
+  runId: string;
+  runDir: string;
+  config: TrainConfig;
+  /** Resolves with the final record (finished or cancelled); rejects with EngineError on failure. */
+  finished: Promise<RunRecord>;
+}
+
+export interface ActiveTraining {
+  runId?: string;
+  runDir?: string;
+  config: TrainConfig;
+  cancelRequested: boolean;
+}
+
+export class TrainingService implements DisposableLike {
+  private readonly events = new Signal<TrainEvent>();
+  private readonly stateChanged = new Signal<void>();
+  private readonly starts = new Signal<StartedTraining>();
+  /** Every event of the running training, as the engine sends it. */
+  readonly onTrainEvent = this.events.event;
+  /** Fires when a training starts or ends. */
+  readonly onDidChangeState = this.stateChanged.event;
+  /** Fires once per training after the engine reported `started`. */
+  readonly onDidStart = this.starts.event;
+
+  private job: Pick<EngineJob, 'done' | 'cancel' | 'stop'> | undefined;
+  private active: ActiveTraining | undefined;
+
+  constructor(private readonly createJob: TrainJobFactory) {}
+
+  get current(): Readonly<ActiveTraining> | undefined {
+    return this.active;
+  }
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  /**
+   * Starts training; resolves once the engine has created the run folder (event `started`),
+   * rejects with TrainingBusyError while another runs, or EngineError when the engine fails first.
+   */
+  start(request: Omit<TrainRequest, 'type'>): Promise<StartedTraining> {
+    if (this.active) return Promise.reject(new TrainingBusyError(this.active.runId));
+    const active: ActiveTraining = { config: request.config, cancelRequested: false, ...(request.runId ? { runId: request.runId } : {}) };
+    this.active = active;
+    return new Promise<StartedTraining>((resolveStarted, rejectStarted) => {
+      let started = false;
+      // Assigned once the job exists; `onStarted` needs it and may be called earlier.
+      const pending: { finished?: Promise<RunRecord> } = {};
+      let earlyStart: Extract<TrainEvent, { type: 'started' }> | undefined;
+      let failureRelayed = false;
+      const onStarted = (event: Extract<TrainEvent, { type: 'started' }>) => {
+        const finished = pending.finished;
+        if (!finished) {
+          earlyStart = event; // a job that reports synchronously, before `finished` exists
+          return;
+        }
+        started = true;
+        active.runId = event.runId;
+        active.runDir = event.runDir;
+        const info: StartedTraining = { runId: event.runId, runDir: event.runDir, config: request.config, finished };
+        this.events.fire(event);
+        this.starts.fire(info);
+        resolveStarted(info);
+      };
+      let job: Pick<EngineJob, 'done' | 'cancel' | 'stop'>;
+      try {
+        job = this.createJob({ type: 'train', ...request }, (event) => {
+          if (event.type === 'failed') failureRelayed = true;
+          if (event.type === 'started' && !started && !earlyStart) onStarted(event);
+          else this.events.fire(event);
+        });
+      } catch (error) {
+        this.active = undefined;
+        rejectStarted(error);
+        return;
+      }
+      this.job = job;
+      this.stateChanged.fire();
+      const finished = job.done.then(
+        (outcome: EngineOutcome) => {
+          const record = outcome.value as RunRecord;
+          if (record && record.status === 'failed') throw new EngineError(record.error ?? 'Training failed.');
+          return record;
+        },
+        (error: unknown) => {
+          // The engine may fail before or after `started`; make sure listeners hear about it once.
+          if (!failureRelayed) this.events.fire({ type: 'failed', ...(active.runId ? { runId: active.runId } : {}), error: (error as Error).message });
+          throw error;
+        },
+      );
+      finished.catch(() => undefined);
+      void finished
+        .finally(() => {
+          if (this.active === active) {
+            this.active = undefined;
+            this.job = undefined;
+            this.stateChanged.fire();
+          }
+        })
+        .catch(() => undefined);
+      finished.then(
+        () => {
+          if (!started) rejectStarted(new EngineError('The engine finished without starting a run.'));
+        },
+        (error) => {
+          if (!started) rejectStarted(error);
+        },
+      );
+      pending.finished = finished;
+      if (earlyStart) onStarted(earlyStart);
+    });
+  }
+
+  /** Asks the running training to stop at its next step; false when none runs. */
+  cancel(): boolean {
+    if (!this.active || !this.job) return false;
+    this.active.cancelRequested = true;
+    this.job.cancel();
+    return true;
+  }
+
+  /** Cancel, wait at most `timeoutMs` for the checkpoint, then terminate the worker. */
+  async stop(timeoutMs: number): Promise<void> {
+    const job = this.job;
+    if (!job || !this.active) return;
+    this.active.cancelRequested = true;
+    await job.stop(timeoutMs);
+  }
+
+  dispose(): void {
+    this.events.dispose();
+    this.stateChanged.dispose();
+    this.starts.dispose();
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { TrainEvent } from '../../src/engine/types';
+import { EngineJob } from '../../src/extension/engine/engineJob';
+import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
+import { formatDuration, formatTrainEvent, initialProgress, progressMessage, reduceProgress, statusBarText } from '../../src/extension/train/trainingProgress';
+import { TrainingBusyError, TrainingService } from '../../src/extension/train/trainingService';
+
+const fakeWorker = join(__dirname, 'extension-fixtures', 'fakeEngineWorker.cjs');
+const config = (epochs: number) => completeTrainConfig({ train: 'synthetic:site-a', epochs }, DEFAULT_TRAIN_SETTINGS);
+const service = () => new TrainingService((request, onEvent) => new EngineJob(request, { workerPath: fakeWorker, onEvent }));
+
+describe('TrainingService', () => {
+  it('starts, relays events, and finishes', async () => {
+    const s = service();
+    const events: string[] = [];
+    s.onTrainEvent((e) => events.push(e.type));
+    const started = await s.start({ config: config(2), runsDir: '/runs', runId: 'r1' });
+    assert.equal(started.runId, 'r1');
+    assert.equal(started.runDir, '/runs/r1');
+    assert.ok(s.isRunning);
+    const record = await started.finished;
+    assert.equal(record.status, 'finished');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(s.isRunning, false);
+    assert.deepEqual(events, ['started', 'epoch', 'epoch', 'finished']);
+  });
+
+  it('refuses a second training while one runs, and allows one after', async () => {
+    const s = service();
+    const first = await s.start({ config: config(1000), runsDir: '/runs' });
+    await assert.rejects(s.start({ config: config(1), runsDir: '/runs' }), (e: Error) => e instanceof TrainingBusyError && /run-1/.test(e.message));
+    assert.equal(s.cancel(), true);
+    assert.equal((await first.finished).status, 'cancelled');
+    await new Promise((r) => setImmediate(r));
+    const second = await s.start({ config: config(1), runsDir: '/runs' });
+    assert.equal((await second.finished).status, 'finished');
+  });
+
+  it('stop() cancels and waits for the resumable run', async () => {
+    const s = service();
+    const events: TrainEvent[] = [];
+    s.onTrainEvent((e) => events.push(e));
+    const started = await s.start({ config: config(1000), runsDir: '/runs' });
+    await s.stop(5000);
+    assert.equal((await started.finished).status, 'cancelled');
+    assert.equal(events.at(-1)?.type, 'cancelled');
+    assert.equal(s.cancel(), false);
+  });
+
+  it('rejects start when the engine fails before the run exists', async () => {
+    const s = service();
+    const failures: TrainEvent[] = [];
+    s.onTrainEvent((e) => e.type === 'failed' && failures.push(e));
+    // The fake worker never answers a train request with an empty runsDir... so use a factory that errors.
+    const failing = new TrainingService((request, onEvent) => new EngineJob({ type: 'checkDataset', spec: 'bad' }, { workerPath: fakeWorker, onEvent }));
+    failing.onTrainEvent((e) => e.type === 'failed' && failures.push(e));
+    await assert.rejects(failing.start({ config: config(1), runsDir: '/runs' }), /Dataset folder not found/);
+    assert.equal(failures.length, 1);
+    assert.equal(failing.isRunning, false);
+    s.dispose();
+  });
+});
+
+describe('training progress', () => {
+  const started: TrainEvent = { type: 'started', runId: 'r', runDir: '/r', totalSteps: 100, record: { config: config(10), epochsCompleted: 0 } as never };
+  it('folds events into progress, message and status bar text', () => {
+    let p = reduceProgress(initialProgress(10, 0), started, 0);
+    assert.equal(progressMessage(p), '0% · epoch 1/10 · ETA –');
+    p = reduceProgress(p, { type: 'step', runId: 'r', totalSteps: 100, record: { type: 'step', epoch: 1, step: 5, globalStep: 5, losses: {}, learningRate: 0, imagesPerSecond: 1, time: '' } }, 10_000);
+    assert.equal(p.percent, 5);
+    assert.equal(Math.round(p.etaSeconds!), 190);
+    const epoch: TrainEvent = { type: 'epoch', runId: 'r', totalEpochs: 10, record: { type: 'epoch', epoch: 1, losses: { dice: 0.5 }, val: { dice: 0.61, iou: 0.5 }, learningRate: 0, imagesPerSecond: 3, etaSeconds: 125, seconds: 14, time: '' } };
+    p = reduceProgress(p, epoch, 20_000);
+    assert.equal(p.percent, 10);
+    assert.equal(progressMessage(p), '10% · epoch 2/10 · val Dice 0.610 · ETA 2m 05s');
+    assert.equal(statusBarText(p), '$(sync~spin) BUS epoch 2/10 · val Dice 0.610');
+    assert.equal(p.bestValDice, 0.61);
+    p = reduceProgress(p, { type: 'evaluation', runId: 'r', dataset: 'synthetic site-b', done: 3, total: 8 });
+    assert.equal(progressMessage(p), 'Evaluating on synthetic site-b: 3/8 images');
+    assert.match(formatTrainEvent(epoch)!, /^Epoch 1\/10: dice=0.5000 · val Dice 0.610 IoU 0.500 · 3.0 img\/s · 14s · ETA 2m 05s$/);
+    assert.equal(formatDuration(3725), '1h 02m');
+    assert.equal(formatTrainEvent({ type: 'failed', error: 'x' }), 'Run  failed: x');
+  });
+});
