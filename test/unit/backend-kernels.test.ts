@@ -1,0 +1,133 @@
+/**
+ * The project's wasm kernels against the cpu backend's, and without leaks: tensors (engine) and
+ * data ids (wasm heap) are counted before and after repeated calls.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../src/engine/backend';
+
+type Pad = 'same' | 'valid' | number;
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+/** Runs `f` on a backend and returns the values, leaving no tensor behind. */
+async function on(backend: string, f: () => tf.Tensor): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  out.dispose();
+  return { shape, values };
+}
+
+function assertClose(actual: { shape: number[]; values: Float32Array }, expected: { shape: number[]; values: Float32Array }, label: string): void {
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    const diff = Math.abs(actual.values[i]! - expected.values[i]!) / Math.max(1, Math.abs(expected.values[i]!));
+    worst = Math.max(worst, diff);
+  }
+  assert.ok(worst <= 1e-5, `${label}: worst relative difference ${worst}`);
+}
+
+function wasmDataIds(): number {
+  return (tf.engine().findBackend('wasm') as BackendWasm).numDataIds();
+}
+
+describe('wasm Conv2DBackpropFilter', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
+      cases.push({ x: [3, 8, 8, 2], filter: [3, 3, 2, 5], stride, pad });
+      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
+      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
+    }
+  }
+  cases.push({ x: [2, 8, 8, 4], filter: [2, 2, 4, 6], stride: 2, pad: 'valid' });
+  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
+  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
+
+  for (const c of cases) {
+    it(`x ${c.x.join('x')}, filter ${c.filter.join('x')}, stride ${c.stride}, pad ${c.pad}`, async () => {
+      const gradient = () => {
+        const x = seeded(c.x, 1) as tf.Tensor4D;
+        const w = seeded(c.filter, 2) as tf.Tensor4D;
+        const probe = seeded(tf.conv2d(x, w, c.stride, c.pad).shape, 3);
+        return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.stride, c.pad), probe)))(w);
+      };
+      assertClose(await on('wasm', gradient), await on('cpu', gradient), 'filter gradient');
+    });
+  }
+
+  it('gives the filter gradient of a stride-2 transposed convolution', async () => {
+    const gradient = () => {
+      const x = seeded([2, 5, 5, 6], 4) as tf.Tensor4D;
+      const w = seeded([2, 2, 3, 6], 5) as tf.Tensor4D;
+      const probe = seeded([2, 10, 10, 3], 6);
+      return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(x, f as tf.Tensor4D, [2, 10, 10, 3], 2, 'same'), probe)))(w);
+    };
+    assertClose(await on('wasm', gradient), await on('cpu', gradient), 'transposed filter gradient');
+  });
+
+  it('leaks neither tensors nor wasm memory over repeated calls', async () => {
+    await tf.setBackend('wasm');
+    const x = seeded([2, 9, 9, 3], 1) as tf.Tensor4D;
+    const w = seeded([3, 3, 3, 4], 2) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 2, 'valid')))(w)).dispose();
+    step();
+    const tensors = tf.memory().numTensors;
+    const dataIds = wasmDataIds();
+    for (let i = 0; i < 20; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(wasmDataIds(), dataIds);
+    x.dispose();
+    w.dispose();
+  });
+});
+
+describe('wasm kernels borrowed from the cpu backend', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('gathers with a gradient (UnsortedSegmentSum) like cpu', async () => {
+    const gradient = () => {
+      const x = seeded([5, 4, 3], 7);
+      const probe = seeded([5, 6, 3], 8);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, [0, 3, 3, 1, 0, 2], 1), probe)))(x);
+    };
+    assertClose(await on('wasm', gradient), await on('cpu', gradient), 'gather gradient');
+  });
+
+  it('computes depthwise convolution gradients like cpu', async () => {
+    const gradients = () => {
+      const x = seeded([2, 7, 7, 3], 9) as tf.Tensor4D;
+      const w = seeded([3, 3, 3, 2], 10) as tf.Tensor4D;
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))))([x, w]);
+      return tf.concat([tf.reshape(dx!, [-1]), tf.reshape(dw!, [-1])]);
+    };
+    assertClose(await on('wasm', gradients), await on('cpu', gradients), 'depthwise gradients');
+  });
+
+  it('takes array inputs (Einsum) and leaks nothing', async () => {
+    const product = () => tf.einsum('ij,jk->ik', seeded([3, 4], 11), seeded([4, 2], 12));
+    assertClose(await on('wasm', product), await on('cpu', product), 'einsum');
+    await tf.setBackend('wasm');
+    const tensors = tf.memory().numTensors;
+    const dataIds = wasmDataIds();
+    const cpuIds = (tf.engine().findBackend('cpu') as unknown as { numDataIds(): number }).numDataIds();
+    for (let i = 0; i < 10; i++) tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, [1, 1], 0)))(tf.ones([3, 2]))).dispose();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(wasmDataIds(), dataIds);
+    assert.equal((tf.engine().findBackend('cpu') as unknown as { numDataIds(): number }).numDataIds(), cpuIds);
+  });
+});
