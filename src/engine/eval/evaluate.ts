@@ -1,0 +1,169 @@
+/**
+ * Evaluates a trained model on one dataset and writes `<run>/eval/<slug>/`: per_image.csv,
+ * summary.json and the gallery PNGs (see docs/ARCHITECTURE.md, docs/STATISTICS.md).
+ *
+ * The model predicts at the working size; each probability map is resized (bilinear) back to the
+ * image's original size and thresholded at 0.5 there, so metrics are comparable across models
+ * trained at different sizes and with published numbers. BI-RADS features are computed on the true
+ * and predicted masks at the working size, where the training loss sees them.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BUILTIN_FEATURE_IDS, computeFeatureValues } from '../features';
+import type { Predictor } from '../model/predictor';
+import { writeFileAtomic } from '../runs/atomicWrite';
+import type { TF } from '../tf';
+import type { LoadedDataset, Sample } from '../types';
+import type { EvaluationSummary, PerImageResult } from './evaluationTypes';
+import { SafeFileNames } from './fileNames';
+import { writeGalleryImages } from './galleryImages';
+import { binarize, scoreMasks } from './metrics';
+import { formatPerImageCsv } from './perImageCsv';
+import { resampleBilinear } from './resample';
+import { summarizeEvaluation } from './summarize';
+
+export interface EvaluateOptions {
+  tf: TF;
+  predictor: Predictor;
+  dataset: LoadedDataset;
+  /** `<run>/eval/<slug>`. */
+  outDir: string;
+  /** Classification threshold chosen on internal validation (default 0.5). */
+  threshold?: number;
+  /** Seed of the bootstrap CIs (default 0). */
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Images per prediction batch (default 8). */
+  batchSize?: number;
+  /** BI-RADS features to compute (default the four built-in ones; [] for none). */
+  featureIds?: readonly string[];
+  /** Bootstrap resamples (default 2000). */
+  resamples?: number;
+  /** Write the gallery PNGs (default true). */
+  writeImages?: boolean;
+}
+
+export interface DatasetEvaluation {
+  outDir: string;
+  /** False when cancelled through the signal: nothing but PNGs was written. */
+  complete: boolean;
+  rows: PerImageResult[];
+  /** The contents of summary.json (absent when cancelled). */
+  summary?: EvaluationSummary;
+}
+
+const PREDICTED_THRESHOLD = 0.5;
+
+function pixelSizeOf(sample: Sample): number | undefined {
+  const v = sample.meta.pixelSizeMm;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+function isEmpty(mask: ArrayLike<number>, start: number, length: number): boolean {
+  for (let i = start; i < start + length; i++) if (mask[i]) return false;
+  return true;
+}
+
+/** Feature values of the true and predicted working-size masks of one batch. */
+async function batchFeatures(
+  tf: TF,
+  batch: readonly Sample[],
+  seg: Float32Array,
+  size: number,
+  featureIds: readonly string[],
+): Promise<{ truth: Record<string, Float32Array>; pred: Record<string, Float32Array>; truthMasks: Float32Array; predMasks: Float32Array }> {
+  const px = size * size;
+  const truthMasks = new Float32Array(batch.length * px);
+  batch.forEach((s, i) => truthMasks.set(s.mask, i * px));
+  const predMasks = Float32Array.from(binarize(seg, PREDICTED_THRESHOLD));
+  if (featureIds.length === 0) return { truth: {}, pred: {}, truthMasks, predMasks };
+  const truth = await computeFeatureValues(tf, truthMasks, batch.length, size, featureIds);
+  const pred = await computeFeatureValues(tf, predMasks, batch.length, size, featureIds);
+  return { truth, pred, truthMasks, predMasks };
+}
+
+export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEvaluation> {
+  const { tf, predictor, dataset, outDir } = opts;
+  const size = predictor.size;
+  const px = size * size;
+  const batchSize = opts.batchSize ?? 8;
+  const featureIds = opts.featureIds ?? BUILTIN_FEATURE_IDS;
+  const threshold = opts.threshold ?? 0.5;
+  const seed = opts.seed ?? 0;
+  const items = dataset.items;
+  for (const s of items) {
+    if (s.size !== size) throw new Error(`${dataset.name}: image '${s.id}' is ${s.size}x${s.size} but the model works at ${size}x${size}`);
+  }
+  // A previous evaluation's table and summary are removed first, so an interrupted evaluation is
+  // never mistaken for a finished one (summary.json is written last).
+  await rm(join(outDir, 'summary.json'), { force: true });
+  await rm(join(outDir, 'per_image.csv'), { force: true });
+
+  const names = new SafeFileNames();
+  const rows: PerImageResult[] = [];
+  opts.onProgress?.(0, items.length);
+  for (let start = 0; start < items.length; start += batchSize) {
+    if (opts.signal?.aborted) return { outDir, complete: false, rows };
+    const batch = items.slice(start, start + batchSize);
+    const images = new Float32Array(batch.length * px);
+    batch.forEach((s, i) => images.set(s.image, i * px));
+    const { seg, pMalignant } = await predictor.predict(images, batch.length);
+    const features = await batchFeatures(tf, batch, seg, size, featureIds);
+
+    for (let i = 0; i < batch.length; i++) {
+      const sample = batch[i];
+      const full = await dataset.readFullResolution(sample.id);
+      const { width, height } = full;
+      if (full.image.length !== width * height || full.mask.length !== width * height) {
+        throw new Error(`${dataset.name}: image '${sample.id}' at full resolution has ${full.image.length} pixels and a ${full.mask.length}-pixel mask for ${width}x${height}`);
+      }
+      const probability = resampleBilinear(seg.subarray(i * px, (i + 1) * px), size, size, width, height);
+      const predicted = binarize(probability, PREDICTED_THRESHOLD);
+      const pixelSizeMm = pixelSizeOf(sample);
+      const m = scoreMasks(full.mask, predicted, width, height, pixelSizeMm);
+      const file = names.nameFor(sample.id);
+      const truthEmpty = isEmpty(features.truthMasks, i * px, px);
+      const predEmpty = isEmpty(features.predMasks, i * px, px);
+      const row: PerImageResult = {
+        id: sample.id,
+        file,
+        label: sample.label,
+        patientId: sample.patientId,
+        width,
+        height,
+        ...(pixelSizeMm !== undefined ? { pixelSizeMm } : {}),
+        truthArea: m.truthArea,
+        predictedArea: m.predictedArea,
+        falsePositiveArea: m.falsePositiveArea,
+        features: {},
+      };
+      if (m.dice !== undefined) row.dice = m.dice;
+      if (m.iou !== undefined) row.iou = m.iou;
+      if (m.hd95Px !== undefined) row.hd95 = m.hd95Px;
+      if (m.hd95Mm !== undefined) row.hd95Mm = m.hd95Mm;
+      if (m.precision !== undefined) row.precision = m.precision;
+      if (m.recall !== undefined) row.recall = m.recall;
+      if (Number.isFinite(pMalignant[i])) row.pMalignant = pMalignant[i];
+      for (const id of featureIds) {
+        // A feature of an empty mask (0/0 shape measures) means nothing: left undefined.
+        const t = features.truth[id]?.[i];
+        const p = features.pred[id]?.[i];
+        row.features[id] = {
+          ...(!truthEmpty && Number.isFinite(t) ? { true: t } : {}),
+          ...(!predEmpty && Number.isFinite(p) ? { pred: p } : {}),
+        };
+      }
+      rows.push(row);
+      if (opts.writeImages !== false) {
+        await writeGalleryImages(outDir, file, { width, height, image: full.image, truth: full.mask, predicted, probability });
+      }
+    }
+    opts.onProgress?.(Math.min(items.length, start + batch.length), items.length);
+  }
+
+  const summary = summarizeEvaluation(dataset, rows, { seed, threshold, imageSize: size, resamples: opts.resamples });
+  await writeFileAtomic(join(outDir, 'per_image.csv'), formatPerImageCsv(rows));
+  await writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { outDir, complete: true, rows, summary };
+}

@@ -1,0 +1,45 @@
+/**
+ * The four PNGs of one evaluated image for the mask gallery: images/ (source grey), truth/ (true
+ * mask), masks/ (predicted mask), prob/ (probability map), all at the same display size: the
+ * original resolution, shrunk to at most 512 px on the longest side (aspect kept).
+ */
+import { join } from 'node:path';
+import { fitWithin, resampleBilinear } from './resample';
+import { toBytes, writeGreyPng } from './png';
+
+export const GALLERY_MAX_SIDE = 512;
+export const GALLERY_FOLDERS = ['images', 'truth', 'masks', 'prob'] as const;
+
+export interface GalleryImageInput {
+  width: number;
+  height: number;
+  /** 8-bit grey source image. */
+  image: Uint8Array;
+  /** 0/1 true mask. */
+  truth: Uint8Array;
+  /** 0/1 predicted mask. */
+  predicted: Uint8Array;
+  /** Probabilities in [0, 1]. */
+  probability: Float32Array;
+}
+
+function binaryBytes(mask: ArrayLike<number>, w: number, h: number, dw: number, dh: number): Uint8Array {
+  const same = w === dw && h === dh;
+  const cover = same ? mask : resampleBilinear(mask, w, h, dw, dh);
+  const out = new Uint8Array(dw * dh);
+  for (let i = 0; i < out.length; i++) out[i] = cover[i] >= 0.5 ? 255 : 0;
+  return out;
+}
+
+export async function writeGalleryImages(outDir: string, file: string, input: GalleryImageInput): Promise<void> {
+  const { width: w, height: h } = input;
+  const { width: dw, height: dh } = fitWithin(w, h, GALLERY_MAX_SIDE);
+  const same = w === dw && h === dh;
+  const grey = same ? input.image : Uint8Array.from(resampleBilinear(input.image, w, h, dw, dh), (v) => Math.round(Math.min(255, Math.max(0, v))));
+  const prob = same ? input.probability : resampleBilinear(input.probability, w, h, dw, dh);
+  const name = `${file}.png`;
+  await writeGreyPng(join(outDir, 'images', name), grey, dw, dh);
+  await writeGreyPng(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), dw, dh);
+  await writeGreyPng(join(outDir, 'masks', name), binaryBytes(input.predicted, w, h, dw, dh), dw, dh);
+  await writeGreyPng(join(outDir, 'prob', name), toBytes(prob), dw, dh);
+}
