@@ -7,11 +7,11 @@ import {
   WizardContext,
   answersToConfig,
   availableDatasets,
-  expandMethod,
   externalDatasetItems,
   methodItems,
   nextStep,
   previousStep,
+  providerIdsOf,
   stepTitle,
   trainDatasetItems,
   validateEpochs,
@@ -91,25 +91,20 @@ describe('train wizard model', () => {
     assert.match(validateEpochs('100000')!, /At most/);
   });
 
-  it('turns answers into a config', () => {
+  it('turns answers into a config; a plugin loss becomes the method id', () => {
     assert.deepEqual(answersToConfig({ method: { kind: 'builtin', method: 'birads' }, train: 'synthetic:site-a', external: ['synthetic:site-b'], epochs: 5 }), {
       method: 'birads',
       train: 'synthetic:site-a',
       external: ['synthetic:site-b'],
       epochs: 5,
     });
-    const plugin = answersToConfig({ method: { kind: 'pluginLoss', providerId: tversky.id, label: 'Tversky', defaultOptions: { alpha: 0.3 } }, train: 't', external: [], epochs: 1 });
-    assert.equal(plugin.method, 'single');
-    assert.equal(plugin.name, 'single+Tversky');
-    assert.deepEqual(plugin.extraLosses, [{ id: tversky.id, weight: 1, options: { alpha: 0.3 } }]);
+    const plugin = answersToConfig({ method: { kind: 'pluginLoss', providerId: tversky.id, label: 'Tversky' }, train: 't', external: [], epochs: 1 });
+    assert.equal(plugin.method, tversky.id);
   });
 
-  it('expands a plugin loss given as the method', () => {
-    const e = expandMethod({ method: tversky.id, train: 't' }, [tversky]);
-    assert.equal(e.method, 'single');
-    assert.deepEqual(e.extraLosses, [{ id: tversky.id, weight: 1, options: { alpha: 0.3, beta: 0.7 } }]);
-    assert.deepEqual(expandMethod({ method: 'mtl' }, [tversky]), { method: 'mtl' });
-    assert.deepEqual(expandMethod({ method: 'unknown' }, [tversky]), { method: 'unknown' });
+  it('names the provider ids a config uses', () => {
+    assert.deepEqual(providerIdsOf({ method: 'mtl', extraLosses: [], features: [] }), []);
+    assert.deepEqual(providerIdsOf({ method: tversky.id, extraLosses: [{ id: 'a.b/x', weight: 1 }], features: ['orientation'] }), [tversky.id, 'a.b/x', 'orientation']);
   });
 });
 
@@ -117,12 +112,13 @@ describe('train config defaults', () => {
   it('fills gaps from settings and validates', () => {
     const c = completeTrainConfig({ train: 'synthetic:site-a', epochs: 2 }, { ...DEFAULT_TRAIN_SETTINGS, imageSize: 64, nativeModulesPath: '/opt/tf' });
     assert.equal(c.method, 'birads');
+    assert.equal(c.baseWidth, 16, 'engine default');
     assert.equal(c.imageSize, 64);
     assert.equal(c.epochs, 2);
     assert.equal(c.nativeModulesPath, '/opt/tf');
     assert.deepEqual(c.external, []);
     assert.deepEqual(validateTrainConfig(c), []);
-    const bad = validateTrainConfig({ ...c, train: '', epochs: 0, imageSize: 30, batchSize: 1.5, backend: 'gpu' as never });
-    assert.equal(bad.length, 5);
+    assert.match(validateTrainConfig({ ...c, imageSize: 30 })[0], /imageSize/);
+    assert.match(validateTrainConfig({ ...c, train: '' })[0], /train/);
   });
 });

@@ -31,6 +31,8 @@ export class DashboardPanel extends PanelController<DashboardToHost, HostToDashb
   private readonly statuses = new Map<string, RunStatus>();
   private tailTimer: ReturnType<typeof setInterval> | undefined;
   private tailing = false;
+  /** Set once the user picked runs: an empty selection then stays empty. */
+  private userChose = false;
 
   constructor(panel: vscode.WebviewPanel, env: PanelEnv, state: DashboardState) {
     super(panel, env, 'dashboard', parseDashboardMessage);
@@ -57,6 +59,8 @@ export class DashboardPanel extends PanelController<DashboardToHost, HostToDashb
   protected async handle(msg: DashboardToHost): Promise<void> {
     if (msg.type === 'selectRuns') {
       this.selected = msg.runIds.slice(0, MAX_SELECTED);
+      this.userChose = true;
+      if (msg.follow !== undefined) this.follow = msg.follow;
       await this.sendSnapshot();
     }
   }
@@ -83,7 +87,7 @@ export class DashboardPanel extends PanelController<DashboardToHost, HostToDashb
 
   protected async sendSnapshot(): Promise<void> {
     const runs = await listRuns(this.runsDir);
-    if (this.selected.length === 0 && this.follow) {
+    if (this.selected.length === 0 && this.follow && !this.userChose) {
       const running = runs.find((r) => r.status === 'running');
       const latest = running ?? runs[0];
       if (latest) this.selected = [latest.id];

@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRunRecord } from '../../engine/runs/runStore';
 import type { MetricSummary, RunRecord, RunStatus, RunSummary } from '../../engine/types';
 
 /** One external (or validation) evaluation of a run, with every metric its summary.json holds. */
@@ -115,13 +116,7 @@ export function toRunListing(runDir: string, record: RunRecord, external: Extern
 
 /** Reads one run folder; throws with a clear message when run.json is missing or malformed. */
 export async function readRun(runDir: string): Promise<RunListing> {
-  let raw: unknown;
-  try {
-    raw = await readJson(join(runDir, 'run.json'));
-  } catch (error) {
-    throw new Error(`${runDir}: cannot read run.json (${(error as Error).message})`);
-  }
-  const record = asRunRecord(raw);
+  const record = asRunRecord(await readRunRecord(runDir));
   if (!record) throw new Error(`${runDir}: run.json is not a run record`);
   const external: ExternalResult[] = [];
   for (const slug of await listEvalSlugs(runDir, record)) {
@@ -150,7 +145,7 @@ export async function listRuns(runsDir: string): Promise<RunListResult> {
       runs.push(await readRun(dir));
     } catch (error) {
       // A folder being created right now has no run.json yet: not worth a problem line.
-      if (!/ENOENT/.test((error as Error).message)) problems.push((error as Error).message);
+      if (!/not found/.test((error as Error).message)) problems.push((error as Error).message);
     }
   }
   runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));

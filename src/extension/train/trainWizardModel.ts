@@ -22,7 +22,7 @@ export interface WizardContext {
   lossProviders: readonly RegisteredProvider[];
 }
 
-export type MethodChoice = { kind: 'builtin'; method: BuiltinMethod } | { kind: 'pluginLoss'; providerId: string; label: string; defaultOptions?: Record<string, unknown> };
+export type MethodChoice = { kind: 'builtin'; method: BuiltinMethod } | { kind: 'pluginLoss'; providerId: string; label: string };
 
 export interface WizardItem<T> {
   label: string;
@@ -78,11 +78,11 @@ export function methodItems(ctx: WizardContext): WizardItem<MethodChoice>[] {
   for (const p of ctx.lossProviders) {
     if (p.origin === 'builtin') continue;
     items.push({
-      label: `Segmentation + ${p.label}`,
+      label: `Multi-task + ${p.label}`,
       description: p.id,
       detail: `${p.description ? p.description + ' — ' : ''}plugin loss from ${p.source}`,
       picked: ctx.defaults.method === p.id,
-      value: { kind: 'pluginLoss', providerId: p.id, label: p.label, ...(p.defaultOptions ? { defaultOptions: p.defaultOptions } : {}) },
+      value: { kind: 'pluginLoss', providerId: p.id, label: p.label },
     });
   }
   if (!items.some((i) => i.picked)) {
@@ -137,31 +137,20 @@ export function defaultEpochsText(ctx: WizardContext, previous?: number): string
   return String(previous ?? ctx.defaults.epochs);
 }
 
-/** The run the answers describe; the rest of the config comes from settings. */
+/**
+ * The run the answers describe; the rest of the config comes from settings. A plugin loss chosen
+ * as the method is passed as the method id: the engine trains multi-task plus that loss.
+ */
 export function answersToConfig(answers: WizardAnswers): Partial<TrainConfig> {
-  const base: Partial<TrainConfig> = { train: answers.train, external: [...answers.external], epochs: answers.epochs };
-  if (answers.method.kind === 'builtin') return { ...base, method: answers.method.method };
-  return {
-    ...base,
-    method: 'single',
-    name: `single+${answers.method.label}`,
-    extraLosses: [{ id: answers.method.providerId, weight: 1, ...(answers.method.defaultOptions ? { options: answers.method.defaultOptions } : {}) }],
-  };
+  const method = answers.method.kind === 'builtin' ? answers.method.method : answers.method.providerId;
+  return { method, train: answers.train, external: [...answers.external], epochs: answers.epochs };
 }
 
-/**
- * A method given as a plugin loss id (the `busLab.train.method` setting or `api.train`) means
- * `single` plus that loss; builtin methods pass through.
- */
-export function expandMethod(config: Partial<TrainConfig>, lossProviders: readonly RegisteredProvider[]): Partial<TrainConfig> {
-  if (!config.method || (BUILTIN_METHODS as readonly string[]).includes(config.method)) return config;
-  const provider = lossProviders.find((p) => p.origin !== 'builtin' && p.id.toLowerCase() === config.method!.toLowerCase());
-  if (!provider) return config;
-  const already = (config.extraLosses ?? []).some((l) => l.id === provider.id);
-  return {
-    ...config,
-    method: 'single',
-    name: config.name ?? `single+${provider.label}`,
-    extraLosses: already ? config.extraLosses : [...(config.extraLosses ?? []), { id: provider.id, weight: 1, ...(provider.defaultOptions ? { options: provider.defaultOptions } : {}) }],
-  };
+/** Provider ids a config uses (method, extra losses, features): the plugins it needs come from these. */
+export function providerIdsOf(config: Pick<TrainConfig, 'method' | 'extraLosses' | 'features'>): string[] {
+  const ids = new Set<string>();
+  if (!(BUILTIN_METHODS as readonly string[]).includes(config.method)) ids.add(config.method);
+  for (const l of config.extraLosses ?? []) ids.add(l.id);
+  for (const f of config.features ?? []) ids.add(f);
+  return [...ids];
 }
