@@ -74,7 +74,7 @@ export interface DashboardRunData {
   thinned?: boolean;
 }
 
-export type DashboardToHost = CommonToHost | { type: 'selectRuns'; runIds: string[] };
+export type DashboardToHost = CommonToHost | { type: 'selectRuns'; runIds: string[]; follow?: boolean };
 
 export type HostToDashboard =
   | CommonToWebview
@@ -256,7 +256,10 @@ function parseCommon(m: Record<string, unknown>): CommonToHost | undefined {
 /** Validates a message from the dashboard webview; undefined means drop it. */
 export function parseDashboardMessage(raw: unknown): DashboardToHost | undefined {
   if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
-  if (raw.type === 'selectRuns') return isRunIdList(raw.runIds) ? { type: 'selectRuns', runIds: [...raw.runIds] } : undefined;
+  if (raw.type === 'selectRuns') {
+    if (!isRunIdList(raw.runIds) || (raw.follow !== undefined && typeof raw.follow !== 'boolean')) return undefined;
+    return raw.follow === undefined ? { type: 'selectRuns', runIds: [...raw.runIds] } : { type: 'selectRuns', runIds: [...raw.runIds], follow: raw.follow };
+  }
   return parseCommon(raw);
 }
 
