@@ -1,0 +1,72 @@
+/** comparison.md: the comparison as one Markdown table (dataset x method) plus notes. */
+import type { MetricSummary } from '../types';
+import type { Comparison, ComparisonCell } from './comparisonTypes';
+
+const f3 = (v: number) => v.toFixed(3);
+const signed = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(3);
+
+export function formatP(p: number | undefined): string {
+  if (p === undefined) return '';
+  if (p < 0.001) return '<0.001';
+  return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
+}
+
+export function significanceMark(p: number | undefined): string {
+  if (p === undefined) return '';
+  return p < 0.001 ? '***' : p < 0.01 ? '**' : p < 0.05 ? '*' : '';
+}
+
+function withCi(s: { value: number; ci?: [number, number] } | undefined, fmt: (v: number) => string = f3): string {
+  if (!s) return '–';
+  return s.ci ? `${fmt(s.value)} [${fmt(s.ci[0])}, ${fmt(s.ci[1])}]` : fmt(s.value);
+}
+
+const summary = (m: MetricSummary | undefined) => (m ? { value: m.mean, ci: m.ci95 } : undefined);
+
+function row(c: ComparisonCell, comparison: Comparison): string[] {
+  const method = comparison.methods.find((m) => m.id === c.method);
+  const dataset = comparison.datasets.find((d) => d.slug === c.dataset);
+  const isBase = c.method === comparison.baseline;
+  const seeds = method && method.runs.length > 1 ? ` (${method.runs.length} seeds)` : '';
+  return [
+    dataset?.name ?? c.dataset,
+    `${method?.name ?? c.method}${seeds}${isBase ? ' (baseline)' : ''}`,
+    String(c.dice?.n ?? 0),
+    withCi(summary(c.dice)),
+    isBase ? '–' : withCi(c.diceDiff ? { value: c.diceDiff.estimate, ci: c.diceDiff.ci95 } : undefined, signed),
+    isBase ? '–' : `${formatP(c.dicePHolm)} ${significanceMark(c.dicePHolm)}`.trim() || '–',
+    isBase || c.rankBiserial === undefined ? '–' : signed(c.rankBiserial),
+    c.iou ? f3(c.iou.mean) : '–',
+    c.hd95 ? c.hd95.mean.toFixed(1) : '–',
+    withCi(c.auc ? { value: c.auc.value, ci: c.auc.ci95 } : undefined),
+    isBase ? '–' : withCi(c.aucDiff ? { value: c.aucDiff.estimate, ci: c.aucDiff.ci95 } : undefined, signed),
+    isBase ? '–' : `${formatP(c.aucPHolm)} ${significanceMark(c.aucPHolm)}`.trim() || '–',
+  ];
+}
+
+export function formatComparisonMarkdown(comparison: Comparison): string {
+  const base = comparison.methods.find((m) => m.id === comparison.baseline);
+  const header = ['Dataset', 'Method', 'n', 'Dice mean [95% CI]', 'ΔDice vs baseline, median [95% CI]', 'p (Holm)', 'r', 'IoU', 'HD95 (px)', 'AUC [95% CI]', 'ΔAUC [95% CI]', 'p (Holm)'];
+  const lines = [
+    '# Comparison',
+    '',
+    `Baseline: **${base?.name ?? comparison.baseline}** (${comparison.baseline}). Created ${comparison.createdAt}.`,
+    '',
+    'Dice, IoU and HD95 over images with a lesion (mean; 95% percentile bootstrap CI of the mean, ' +
+      `${comparison.bootstrapResamples} resamples, seed ${comparison.seed}). ΔDice: median of the per-image differences to the ` +
+      'baseline on paired images, bootstrap CI. p: Wilcoxon signed-rank test on paired per-image Dice; r: rank-biserial ' +
+      'correlation. AUC: benign vs malignant with DeLong 95% CI; ΔAUC p: DeLong test. p-values are Holm-adjusted across ' +
+      'datasets for each method; * p < 0.05, ** p < 0.01, *** p < 0.001. Methods with several seeds use per-image values ' +
+      'averaged over seeds. See docs/STATISTICS.md.',
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
+  for (const ds of comparison.datasets) {
+    const cells = comparison.cells.filter((c) => c.dataset === ds.slug);
+    cells.sort((a, b) => (a.method === comparison.baseline ? -1 : b.method === comparison.baseline ? 1 : 0));
+    for (const c of cells) lines.push(`| ${row(c, comparison).map((v) => v.replace(/\|/g, '\\|')).join(' | ')} |`);
+  }
+  if (comparison.notes.length > 0) lines.push('', '## Notes', '', ...comparison.notes.map((n) => `- ${n}`));
+  return lines.join('\n') + '\n';
+}
