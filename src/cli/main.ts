@@ -5,8 +5,13 @@
 import { CliCommand, CliIO, EXIT, UsageError } from './command';
 // Each subcommand registers with one import and one entry in COMMANDS below.
 // (keep this list sorted by name)
+import { trainCommand } from './commands/train';
+import { benchCommand } from './commands/bench';
 
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [
+  benchCommand,
+  trainCommand,
+];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);

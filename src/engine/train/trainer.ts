@@ -1,0 +1,540 @@
+/**
+ * The trainer: one code path for every method. Loads data, builds the network and the method's
+ * loss terms, trains with Adam under a cosine schedule, validates each epoch, keeps the best
+ * checkpoint by validation Dice, evaluates on the external datasets, and emits TrainEvents.
+ * Cancel (an AbortSignal) stops at the next step, saves a checkpoint and marks the run cancelled;
+ * `resume` continues it from that checkpoint.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '../backend';
+import { Batch, BatchLoader, packBatch } from '../data/batches';
+import { loadDataset } from '../data/load';
+import { splitByPatient } from '../data/split';
+import { evaluateDataset } from '../eval/evaluate';
+import { computeFeatureValues } from '../features';
+import { FeatureNormalisation } from '../losses/biradsConsistency';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import { assignWeights, ModelDescription, predictorForNetwork } from '../model/predictor';
+import { createUNet, UNet } from '../model/unet';
+import { createRegistries, Registries } from '../plugins/builtins';
+import { loadPlugins, PluginError } from '../plugins/pluginLoader';
+import { FeatureFunction, LossBatch, LossInstance, toLossInstance } from '../plugins/providers';
+import { RunStore } from '../runs/runStore';
+import { aucMannWhitney, youdenThreshold } from '../stats';
+import type { Scalar, Tensor, Tensor1D, Tensor4D, TF } from '../tf';
+import type { LoadedDataset, MetricsRecord, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
+import { ConfigError, resolveTrainConfig } from './config';
+import { methodIds, MethodPlan, planMethod } from './methods';
+import { collectVersions } from './versions';
+
+export interface TrainOptions {
+  runsDir: string;
+  /** Use this id for a new run, or the run to resume. */
+  runId?: string;
+  resume?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: TrainEvent) => void;
+}
+
+/** Errors in the configuration or the data it names, found before a run folder exists. */
+export class TrainSetupError extends Error {
+  override name = 'TrainSetupError';
+}
+
+interface ActiveTerm {
+  name: string;
+  weight: number;
+  instance: LossInstance;
+}
+
+interface TrainingState {
+  epoch: number;
+  /** Batches of `epoch` already done (non-zero after a mid-epoch cancel). */
+  batchInEpoch: number;
+  globalStep: number;
+  bestValDice: number;
+  bestEpoch: number;
+  epochsWithoutImprovement: number;
+  featureNormalisation: FeatureNormalisation;
+}
+
+const LOG_EVERY_STEPS = 1;
+
+export async function runTraining(partial: Partial<TrainConfig>, options: TrainOptions): Promise<RunRecord> {
+  const emit = (e: TrainEvent) => options.onEvent?.(e);
+  const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => emit({ type: 'log', level, message });
+  const store = new RunStore(options.runsDir);
+
+  // ---- setup: anything wrong here is the caller's configuration; no run folder is made yet.
+  let previous: RunRecord | undefined;
+  if (options.resume) {
+    if (!options.runId) throw new TrainSetupError('resume: a run id is required');
+    try {
+      previous = await store.readRecord(options.runId);
+    } catch (err) {
+      throw new TrainSetupError(`resume: ${(err as Error).message}`);
+    }
+    if (previous.status === 'finished') throw new TrainSetupError(`resume: run ${options.runId} has already finished`);
+    if (!existsSync(join(store.runDir(options.runId), 'checkpoint', 'model.json'))) {
+      throw new TrainSetupError(`resume: run ${options.runId} has no checkpoint to resume from`);
+    }
+  }
+  const requested = previous ? previous.config : partial;
+  const backend = await initBackend(requested.backend ?? 'auto', { nativeModulesPath: requested.nativeModulesPath });
+  const tf = backend.tf;
+  const registries = createRegistries();
+  try {
+    loadPlugins(tf, requested.plugins ?? [], registries);
+  } catch (err) {
+    throw new TrainSetupError((err as Error).message);
+  }
+  let config: TrainConfig;
+  try {
+    config = resolveTrainConfig(requested, methodIds(registries.losses));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new TrainSetupError(err.message);
+    throw err;
+  }
+  const plan = planMethod(config, registries.losses);
+  log(`backend: ${backend.name} (${backend.reason})`);
+
+  const trainSet = await loadDataset(config.train, {
+    size: config.imageSize,
+    cacheDir: config.cacheDir,
+    limit: config.limit,
+    includeNormal: !config.excludeNormal,
+    onWarning: (m) => log(m, 'warn'),
+  }).catch((err: Error) => {
+    throw new TrainSetupError(`train: ${err.message}`);
+  });
+  for (const spec of config.external) {
+    // Fail early on a bad external spec instead of after hours of training.
+    await loadDataset(spec, { size: config.imageSize, cacheDir: config.cacheDir, limit: 1 }).catch((err: Error) => {
+      throw new TrainSetupError(`external: ${err.message}`);
+    });
+  }
+  const { train, val } = splitByPatient(trainSet.items, config.validationSplit, config.seed);
+  if (train.length === 0 || val.length === 0) throw new TrainSetupError(`train: ${trainSet.items.length} images are too few to split into training and validation`);
+
+  // ---- the run folder
+  const now = new Date().toISOString();
+  const record: RunRecord = previous
+    ? { ...previous, status: 'running', updatedAt: now, error: undefined }
+    : {
+        formatVersion: 1,
+        id: options.runId ?? store.newRunId(config.name ?? config.method),
+        name: config.name ?? config.method,
+        status: 'running',
+        config,
+        versions: collectVersions(tf),
+        createdAt: now,
+        updatedAt: now,
+        epochsCompleted: 0,
+        evaluated: [],
+      };
+  record.backend = { name: backend.name, reason: backend.reason };
+  record.providers = { losses: plan.terms.map((t) => t.providerId), features: plan.needsFeatures ? config.features : [] };
+  const runDir = previous ? store.runDir(record.id) : await store.create(record);
+  const started = Date.now() - (previous?.wallSeconds ?? 0) * 1000;
+
+  const net = createUNet(tf, { baseWidth: config.baseWidth, depth: 4, withClassifier: plan.withClassifier, seed: config.seed });
+  record.parameterCount = net.parameterCount;
+  const terms: ActiveTerm[] = [];
+  const optimizer = tf.train.adam(config.learningRate);
+  const loader = new BatchLoader(train, { batchSize: config.batchSize, seed: config.seed, augment: config.augment });
+  const stepsPerEpoch = loader.batchesPerEpoch;
+  const totalSteps = stepsPerEpoch * config.epochs;
+  try {
+    const state: TrainingState = {
+      epoch: 0,
+      batchInEpoch: 0,
+      globalStep: 0,
+      bestValDice: -1,
+      bestEpoch: 0,
+      epochsWithoutImprovement: 0,
+      featureNormalisation: plan.needsFeatures ? await featureNormalisation(tf, train, config) : {},
+    };
+    for (const t of plan.terms) {
+      const provider = registries.losses.get(t.providerId);
+      const opts = t.providerId === 'biradsConsistency' ? { ...t.options, normalisation: state.featureNormalisation } : t.options;
+      let created;
+      try {
+        created = toLossInstance(provider.create(tf, opts));
+      } catch (err) {
+        throw err instanceof PluginError ? err : new Error(`loss '${t.providerId}': ${(err as Error).message}`);
+      }
+      terms.push({ name: t.name, weight: t.weight, instance: created });
+    }
+    const featureFns = plan.needsFeatures
+      ? config.features.map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }))
+      : [];
+    const trainables = [...net.trainableVariables, ...terms.flatMap((t) => t.instance.variables ?? [])];
+    const auxNames = terms.flatMap((t) => (t.instance.variables ?? []).map((_, i) => `loss/${t.name}/${i}`));
+    const auxVars = terms.flatMap((t) => t.instance.variables ?? []);
+
+    const modelDescription: ModelDescription = {
+      architecture: 'unet',
+      inputSize: config.imageSize,
+      method: config.method,
+      baseWidth: config.baseWidth,
+      depth: 4,
+      withClassifier: plan.withClassifier,
+      seed: config.seed,
+    };
+    /** Network and loss variables by checkpoint name. */
+    const weightMap = (): Map<string, Tensor> => {
+      const m = new Map<string, Tensor>(net.variables);
+      auxVars.forEach((v, i) => m.set(auxNames[i], v));
+      return m;
+    };
+    /** The resumable checkpoint: weights, optimizer moments and where training stands. */
+    const saveLast = async (at: TrainingState) => {
+      const m = weightMap();
+      const opt = await optimizer.getWeights();
+      opt.forEach((w, i) => m.set(`optimizer/${i}`, w.tensor));
+      await saveCheckpoint(tf, join(runDir, 'checkpoint'), modelDescription, m, { ...at, optimizerWeightCount: opt.length });
+    };
+
+    if (previous) {
+      const { manifest, tensors } = await loadCheckpoint<ModelDescription>(tf, join(runDir, 'checkpoint'));
+      assignWeights(net, tensors, join(runDir, 'checkpoint'));
+      auxVars.forEach((v, i) => {
+        const t = tensors.get(auxNames[i]);
+        if (t) v.assign(t);
+      });
+      const saved = manifest.state as unknown as TrainingState & { optimizerWeightCount: number };
+      const optWeights = Array.from({ length: saved.optimizerWeightCount }, (_, i) => ({ name: `optimizer/${i}`, tensor: tensors.get(`optimizer/${i}`)! }));
+      if (optWeights.length > 0 && optWeights.every((w) => w.tensor)) await optimizer.setWeights(optWeights);
+      Object.assign(state, saved);
+      for (const [k, t] of tensors) if (!k.startsWith('optimizer/')) t.dispose();
+      log(`resuming ${record.id} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}`);
+    }
+
+    emit({ type: 'started', runId: record.id, runDir, record, totalSteps });
+    log(`training ${config.method} on ${trainSet.name}: ${train.length} training / ${val.length} validation images, ${config.epochs} epochs, ${net.parameterCount} parameters`);
+
+    const cancelled = async (): Promise<RunRecord> => {
+      await saveLast(state);
+      record.status = 'cancelled';
+      record.updatedAt = new Date().toISOString();
+      record.wallSeconds = (Date.now() - started) / 1000;
+      await store.writeRecord(record);
+      emit({ type: 'cancelled', runId: record.id, record });
+      return record;
+    };
+
+    for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
+      const epoch = state.epoch;
+      const epochStart = Date.now();
+      const sums: Record<string, number> = {};
+      let batches = 0;
+      let images = 0;
+      for await (const batch of epochBatches(loader, epoch, state.batchInEpoch)) {
+        if (options.signal?.aborted) return await cancelled();
+        const t0 = Date.now();
+        const lr = cosineLearningRate(config.learningRate, state.globalStep, totalSteps);
+        (optimizer as unknown as { learningRate: number }).learningRate = lr;
+        const losses = trainStep(tf, net, optimizer, trainables, terms, featureFns, batch, { epoch: epoch + 1, step: state.globalStep + 1 });
+        const seconds = (Date.now() - t0) / 1000;
+        state.globalStep++;
+        state.batchInEpoch++;
+        batches++;
+        images += batch.count;
+        for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
+        if (state.globalStep % LOG_EVERY_STEPS === 0) {
+          const rec: Extract<MetricsRecord, { type: 'step' }> = {
+            type: 'step',
+            epoch: epoch + 1,
+            step: state.batchInEpoch,
+            globalStep: state.globalStep,
+            losses,
+            learningRate: lr,
+            imagesPerSecond: batch.count / Math.max(seconds, 1e-6),
+            time: new Date().toISOString(),
+          };
+          await store.appendMetrics(record.id, [rec]);
+          emit({ type: 'step', runId: record.id, record: rec, totalSteps });
+        }
+      }
+      if (options.signal?.aborted) return await cancelled();
+
+      const validation = await validate(tf, net, val, config, terms, featureFns);
+      const epochSeconds = (Date.now() - epochStart) / 1000;
+      const remainingEpochs = config.epochs - epoch - 1;
+      const epochRec: Extract<MetricsRecord, { type: 'epoch' }> = {
+        type: 'epoch',
+        epoch: epoch + 1,
+        losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(batches, 1)])),
+        val: validation.metrics,
+        learningRate: cosineLearningRate(config.learningRate, state.globalStep, totalSteps),
+        imagesPerSecond: images / Math.max(epochSeconds, 1e-6),
+        etaSeconds: remainingEpochs * epochSeconds,
+        seconds: epochSeconds,
+        time: new Date().toISOString(),
+        phiScatter: validation.phiScatter,
+        featureWeights: terms.find((t) => t.instance.describe)?.instance.describe?.(),
+      };
+      await store.appendMetrics(record.id, [epochRec]);
+      emit({ type: 'epoch', runId: record.id, record: epochRec, totalEpochs: config.epochs });
+
+      const improved = validation.metrics.dice > state.bestValDice;
+      if (improved) {
+        state.bestValDice = validation.metrics.dice;
+        state.bestEpoch = epoch + 1;
+        state.epochsWithoutImprovement = 0;
+        await saveCheckpoint(tf, join(runDir, 'model'), modelDescription, weightMap(), {
+          epoch: epoch + 1,
+          valDice: validation.metrics.dice,
+          classificationThreshold: validation.threshold,
+          featureNormalisation: state.featureNormalisation,
+        });
+      } else {
+        state.epochsWithoutImprovement++;
+      }
+      const stopEarly = config.earlyStoppingPatience > 0 && state.epochsWithoutImprovement >= config.earlyStoppingPatience;
+      await saveLast({ ...state, epoch: epoch + 1, batchInEpoch: 0 });
+      record.epochsCompleted = epoch + 1;
+      record.bestEpoch = state.bestEpoch;
+      record.bestValDice = state.bestValDice;
+      record.updatedAt = new Date().toISOString();
+      record.wallSeconds = (Date.now() - started) / 1000;
+      await store.writeRecord(record);
+      emit({ type: 'checkpoint', runId: record.id, epoch: epoch + 1, valDice: validation.metrics.dice, best: improved });
+      log(
+        `epoch ${epoch + 1}/${config.epochs}: loss ${fmt(epochRec.losses.total)}, val Dice ${fmt(validation.metrics.dice)}, IoU ${fmt(validation.metrics.iou)}` +
+          (validation.metrics.auc !== undefined ? `, AUC ${fmt(validation.metrics.auc)}` : '') +
+          `, ${epochRec.imagesPerSecond.toFixed(1)} img/s${improved ? ' (best)' : ''}`,
+      );
+      if (stopEarly) {
+        log(`early stopping: no improvement in ${config.earlyStoppingPatience} epochs`);
+        break;
+      }
+    }
+
+    // ---- external evaluation with the best checkpoint
+    const best = await loadCheckpoint<ModelDescription>(tf, join(runDir, 'model'));
+    const bestNet = createUNet(tf, { baseWidth: config.baseWidth, depth: 4, withClassifier: plan.withClassifier, seed: config.seed });
+    try {
+      assignWeights(bestNet, best.tensors, join(runDir, 'model'));
+      for (const t of best.tensors.values()) t.dispose();
+      const predictor = predictorForNetwork(tf, bestNet, config.imageSize);
+      const threshold = Number(best.manifest.state.classificationThreshold ?? 0.5);
+      for (const spec of config.external) {
+        if (options.signal?.aborted) return await cancelled();
+        const dataset: LoadedDataset = await loadDataset(spec, { size: config.imageSize, cacheDir: config.cacheDir, limit: config.limit, onWarning: (m) => log(m, 'warn') });
+        log(`evaluating on ${dataset.name} (${dataset.items.length} images)`);
+        await evaluateDataset({
+          tf,
+          predictor,
+          dataset,
+          outDir: join(runDir, 'eval', dataset.slug),
+          threshold: Number.isFinite(threshold) ? threshold : 0.5,
+          seed: config.seed,
+          signal: options.signal,
+          onProgress: (done, total) => emit({ type: 'evaluation', runId: record.id, dataset: dataset.slug, done, total }),
+        });
+        if (!record.evaluated.includes(dataset.slug)) record.evaluated.push(dataset.slug);
+        await store.writeRecord(record);
+      }
+    } finally {
+      bestNet.dispose();
+    }
+    if (options.signal?.aborted) return await cancelled();
+
+    record.status = 'finished';
+    record.finishedAt = new Date().toISOString();
+    record.updatedAt = record.finishedAt;
+    record.wallSeconds = (Date.now() - started) / 1000;
+    await store.writeRecord(record);
+    emit({ type: 'finished', runId: record.id, record });
+    return record;
+  } catch (err) {
+    net.discardBatchNormUpdates();
+    record.status = 'failed';
+    record.error = (err as Error).message;
+    record.updatedAt = new Date().toISOString();
+    await store.writeRecord(record);
+    emit({ type: 'failed', runId: record.id, error: record.error, record });
+    return record;
+  } finally {
+    net.dispose();
+    optimizer.dispose();
+    for (const t of terms) t.instance.dispose?.();
+  }
+}
+
+function fmt(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4);
+}
+
+/** Cosine decay from the base rate to 5% of it over the whole run. */
+export function cosineLearningRate(base: number, step: number, totalSteps: number): number {
+  const t = Math.min(step / Math.max(totalSteps, 1), 1);
+  return base * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/** Mean and standard deviation of each feature over the training set's true lesion masks. */
+async function featureNormalisation(tf: TF, train: readonly Sample[], config: TrainConfig): Promise<FeatureNormalisation> {
+  const lesions = train.filter((s) => s.label !== 'normal');
+  const px = config.imageSize * config.imageSize;
+  const masks = new Float32Array(lesions.length * px);
+  lesions.forEach((s, i) => masks.set(s.mask, i * px));
+  const values = await computeFeatureValues(tf, masks, lesions.length, config.imageSize, config.features.filter((f) => ['shapeIrregularity', 'orientation', 'marginIrregularity', 'ellipseDeviation'].includes(f)));
+  const out: FeatureNormalisation = {};
+  for (const [id, v] of Object.entries(values)) {
+    const mean = v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
+    const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(v.length - 1, 1);
+    out[id] = { mean, std: Math.sqrt(variance) || 1 };
+  }
+  return out;
+}
+
+/**
+ * The batches of one epoch from `start` on: the loader's prefetching generator for a whole epoch,
+ * direct construction for the rest of an epoch interrupted by a cancel.
+ */
+async function* epochBatches(loader: BatchLoader, epoch: number, start: number): AsyncGenerator<Batch> {
+  if (start === 0) {
+    yield* loader.epoch(epoch);
+    return;
+  }
+  const order = loader.order(epoch);
+  for (let i = start; i < loader.batchesPerEpoch; i++) yield loader.batch(epoch, i, order);
+}
+
+function batchTensors(tf: TF, batch: Batch): LossBatch {
+  const s = batch.size;
+  return {
+    image: tf.tensor4d(batch.images, [batch.count, s, s, 1]),
+    mask: tf.tensor4d(batch.masks, [batch.count, s, s, 1]),
+    label: tf.tensor1d(batch.malignant),
+    // Normal images have no malignancy target.
+    hasLabel: tf.tensor1d(batch.labels.map((l) => (l === 'normal' ? 0 : 1))),
+  };
+}
+
+function computeFeatures(featureFns: { id: string; fn: FeatureFunction }[], seg: Tensor4D, image: Tensor4D): Record<string, Tensor1D> {
+  const out: Record<string, Tensor1D> = {};
+  for (const { id, fn } of featureFns) out[id] = fn(seg, image);
+  return out;
+}
+
+/**
+ * One optimisation step. Returns every loss component and the total, read back in one transfer;
+ * a non-finite component stops the run with its name (a plugin's name where it is a plugin).
+ */
+function trainStep(
+  tf: TF,
+  net: UNet,
+  optimizer: ReturnType<TF['train']['adam']>,
+  trainables: import('../tf').Variable[],
+  terms: ActiveTerm[],
+  featureFns: { id: string; fn: FeatureFunction }[],
+  batch: Batch,
+  ctx: { epoch: number; step: number },
+): Record<string, number> {
+  const parts: Tensor[] = [];
+  const inputs = batchTensors(tf, batch);
+  try {
+    const total = optimizer.minimize(
+      () => {
+        const out = net.forward(inputs.image, true);
+        const outputs = { seg: out.seg, pMalignant: out.pMalignant as Tensor1D | undefined };
+        const features = featureFns.length > 0 ? computeFeatures(featureFns, out.seg, inputs.image) : {};
+        let sum: Scalar = tf.scalar(0);
+        for (const term of terms) {
+          const value = term.instance.compute(inputs, outputs, { epoch: ctx.epoch, step: ctx.step, features });
+          parts.push(tf.keep(value));
+          sum = tf.add(sum, tf.mul(value, term.weight)) as Scalar;
+        }
+        return sum;
+      },
+      true,
+      trainables,
+    );
+    const values = tf.tidy(() => tf.stack([...parts, total!])).dataSync();
+    total?.dispose();
+    const losses: Record<string, number> = {};
+    terms.forEach((t, i) => {
+      if (!Number.isFinite(values[i])) {
+        throw new Error(`loss '${t.name}' is ${values[i]} at epoch ${ctx.epoch}, step ${ctx.step}${t.name.includes('/') ? ` (plugin ${t.name})` : ''}`);
+      }
+      losses[t.name] = values[i];
+    });
+    losses.total = values[terms.length];
+    net.commitBatchNormUpdates();
+    return losses;
+  } catch (err) {
+    net.discardBatchNormUpdates();
+    throw err;
+  } finally {
+    for (const p of parts) p.dispose();
+    for (const t of Object.values(inputs)) t.dispose();
+  }
+}
+
+interface ValidationResult {
+  metrics: { dice: number; iou: number; auc?: number };
+  phiScatter?: { phi: number; pMalignant: number; label: 'benign' | 'malignant' | 'normal' }[];
+  /** Youden threshold on validation malignancy probabilities, used for external classification. */
+  threshold: number;
+}
+
+async function validate(
+  tf: TF,
+  net: UNet,
+  val: readonly Sample[],
+  config: TrainConfig,
+  terms: ActiveTerm[],
+  featureFns: { id: string; fn: FeatureFunction }[],
+): Promise<ValidationResult> {
+  const size = config.imageSize;
+  const px = size * size;
+  const predictor = predictorForNetwork(tf, net, size);
+  const batch = packBatch(val);
+  const { seg, pMalignant } = await predictor.predict(batch.images, batch.count);
+  let diceSum = 0;
+  let iouSum = 0;
+  let counted = 0;
+  for (let i = 0; i < batch.count; i++) {
+    if (val[i].label === 'normal') continue;
+    let inter = 0;
+    let p = 0;
+    let g = 0;
+    for (let j = 0; j < px; j++) {
+      const a = seg[i * px + j] > 0.5 ? 1 : 0;
+      const b = batch.masks[i * px + j];
+      inter += a * b;
+      p += a;
+      g += b;
+    }
+    diceSum += p + g === 0 ? 1 : (2 * inter) / (p + g);
+    iouSum += p + g - inter === 0 ? 1 : inter / (p + g - inter);
+    counted++;
+  }
+  const metrics: ValidationResult['metrics'] = { dice: diceSum / Math.max(counted, 1), iou: iouSum / Math.max(counted, 1) };
+  let threshold = 0.5;
+  const labelled = val.map((s, i) => ({ s, p: pMalignant[i] })).filter((x) => x.s.label !== 'normal' && Number.isFinite(x.p));
+  if (labelled.length > 0 && labelled.some((x) => x.s.label === 'malignant') && labelled.some((x) => x.s.label === 'benign')) {
+    const scores = labelled.map((x) => x.p);
+    const positive = labelled.map((x) => x.s.label === 'malignant');
+    metrics.auc = aucMannWhitney(scores, positive);
+    threshold = youdenThreshold(scores, positive).threshold;
+  }
+  let phiScatter: ValidationResult['phiScatter'];
+  const consistency = terms.find((t) => t.name === 'consistency');
+  if (consistency && featureFns.length > 0 && net.options.withClassifier) {
+    const phi = tf.tidy(() => {
+      const m = tf.tensor4d(seg, [batch.count, size, size, 1]) as Tensor4D;
+      const features = computeFeatures(featureFns, m, m);
+      return consistency.instance.phi?.(features);
+    });
+    if (phi) {
+      const values = await phi.data();
+      phi.dispose();
+      phiScatter = val.map((s, i) => ({ phi: values[i], pMalignant: pMalignant[i], label: s.label })).filter((x) => x.label !== 'normal');
+    }
+  }
+  return { metrics, phiScatter, threshold };
+}
