@@ -94,6 +94,65 @@ describe('wasm Conv2DBackpropFilter', () => {
   });
 });
 
+describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
+      cases.push({ x: [3, 8, 8, 2], filter: [3, 3, 2, 5], stride, pad });
+      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
+      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
+    }
+  }
+  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
+  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
+  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 3, pad: 'valid' });
+
+  for (const c of cases) {
+    it(`x ${c.x.join('x')}, filter ${c.filter.join('x')}, stride ${c.stride}, pad ${c.pad}`, async () => {
+      const gradient = () => {
+        const x = seeded(c.x, 1) as tf.Tensor4D;
+        const w = seeded(c.filter, 2) as tf.Tensor4D;
+        const probe = seeded(tf.conv2d(x, w, c.stride, c.pad).shape, 3);
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(t as tf.Tensor4D, w, c.stride, c.pad), probe)))(x);
+      };
+      assertClose(await on('wasm', gradient), await on('cpu', gradient), 'input gradient');
+    });
+  }
+
+  for (const [size, kernel, stride, pad] of [
+    [5, 2, 2, 'same'],
+    [6, 2, 2, 'valid'],
+    [5, 3, 2, 'same'],
+    [4, 3, 1, 'same'],
+  ] as const) {
+    it(`runs a transposed convolution forward: ${size}x${size}, kernel ${kernel}, stride ${stride}, ${pad}`, async () => {
+      const out = stride * size + (pad === 'valid' ? Math.max(kernel - stride, 0) : 0);
+      const transposed = () => tf.conv2dTranspose(seeded([2, size, size, 6], 4) as tf.Tensor4D, seeded([kernel, kernel, 3, 6], 5) as tf.Tensor4D, [2, out, out, 3], stride, pad);
+      assertClose(await on('wasm', transposed), await on('cpu', transposed), 'conv2dTranspose');
+    });
+  }
+
+  it('leaks neither tensors nor wasm memory over repeated calls', async () => {
+    await tf.setBackend('wasm');
+    const x = seeded([2, 9, 9, 3], 1) as tf.Tensor4D;
+    const w = seeded([3, 3, 3, 4], 2) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.conv2d(t as tf.Tensor4D, w, 2, 'same')))(x)).dispose();
+    step();
+    const tensors = tf.memory().numTensors;
+    const dataIds = wasmDataIds();
+    for (let i = 0; i < 20; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(wasmDataIds(), dataIds);
+    x.dispose();
+    w.dispose();
+  });
+});
+
 describe('wasm kernels borrowed from the cpu backend', () => {
   before(async () => {
     await initBackend('wasm');

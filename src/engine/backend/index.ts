@@ -180,7 +180,9 @@ const AUTO_ORDER: readonly Exclude<BackendChoice, 'auto'>[] = ['tensorflow-gpu',
 export async function initBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<BackendSelection> {
   // Production mode silences tfjs's console advice ("install tfjs-node...") that `reason` replaces.
   tf.env().set('PROD', true);
-  registerProjectKernels();
+  // BUS_LAB_WASM_KERNELS=stock keeps tfjs's own wasm kernels where the project has faster ones,
+  // to measure what each replacement gains (docs/PERFORMANCE.md).
+  registerProjectKernels({ stockOnly: process.env.BUS_LAB_WASM_KERNELS === 'stock' });
   const warnings: string[] = [];
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   if (!order.every((c) => AUTO_ORDER.includes(c))) {

@@ -1,24 +1,40 @@
 /**
- * Kernels the project registers on top of the stock tfjs backends, because a stock backend lacks
- * them (bench/probe-wasm-gradients.ts lists what training needs and what fails).
+ * Kernels the project registers on top of the stock tfjs backends: ones a stock backend lacks
+ * (bench/probe-wasm-gradients.ts lists what training needs and what fails) and faster versions of
+ * stock ones (docs/PERFORMANCE.md measures each).
  */
 import { getKernel, KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { cpuFallbackKernelsForWasm } from './cpu-fallback';
 
-/** The project's own wasm kernels; they take precedence over the cpu fallbacks. */
+/** Kernels the wasm backend lacks; registered unless a later tfjs ships its own. */
 export const WASM_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterWasmConfig];
 
+/** Faster replacements for stock wasm kernels. */
+export const WASM_KERNEL_REPLACEMENTS: readonly KernelConfig[] = [conv2dBackpropInputWasmConfig];
+
+export interface KernelRegistrationOptions {
+  /** Keep the stock wasm kernels where the project has faster ones (for comparisons). */
+  stockOnly?: boolean;
+}
+
 /**
- * Registers each kernel unless one is registered already (idempotent; a later tfjs may ship it),
- * then borrows the cpu kernel for whatever else wasm still lacks. Returns what was registered.
+ * Registers the project's kernels (idempotent), then borrows the cpu kernel for whatever wasm
+ * still lacks. Returns what was registered by this call.
  */
-export function registerProjectKernels(): string[] {
+export function registerProjectKernels(options: KernelRegistrationOptions = {}): string[] {
   const registered: string[] = [];
-  for (const config of [...WASM_KERNELS, ...cpuFallbackKernelsForWasm()]) {
-    if (getKernel(config.kernelName, config.backendName)) continue;
+  const register = (config: KernelConfig) => {
     registerKernel(config);
     registered.push(`${config.kernelName}@${config.backendName}`);
+  };
+  for (const config of WASM_KERNELS) if (!getKernel(config.kernelName, config.backendName)) register(config);
+  if (!options.stockOnly) {
+    for (const config of WASM_KERNEL_REPLACEMENTS) {
+      if (getKernel(config.kernelName, config.backendName)?.kernelFunc !== config.kernelFunc) register(config);
+    }
   }
+  for (const config of cpuFallbackKernelsForWasm()) if (!getKernel(config.kernelName, config.backendName)) register(config);
   return registered;
 }

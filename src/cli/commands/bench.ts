@@ -1,0 +1,73 @@
+import { BackendChoice, BACKEND_CHOICES } from '../../engine/types';
+import { runBenchmark } from '../../engine/backend/benchmark';
+import { parseArgs } from '../args';
+import { CliCommand, EXIT, UsageError } from '../command';
+
+const USAGE = `Usage: bus-lab bench [options]
+
+Times training and inference of the real U-Net on synthetic batches (median of the timed steps,
+after warm-up) and reports images per second, peak RSS and the backend.
+
+  --size S              image size, multiple of 16 (default 128)
+  --batch N             batch size (default 4)
+  --width W             U-Net base width (default 16)
+  --steps N             timed steps per phase (default 5)
+  --warmup N            untimed steps first (default 2)
+  --epochs N            long mode: N epochs of --steps training steps, reporting RSS and
+                        tensor-count drift (a leak shows as growth)
+  --backend NAME        auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --native-modules DIR  folder where tfjs-node(-gpu) is installed
+  --json                print the result as one JSON line
+`;
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  summary: 'time training and inference on this machine',
+  usage: USAGE,
+  async run(argv, io) {
+    const { positionals, options: o } = parseArgs(argv, {
+      size: { type: 'number' },
+      batch: { type: 'number' },
+      width: { type: 'number' },
+      steps: { type: 'number' },
+      warmup: { type: 'number' },
+      epochs: { type: 'number' },
+      backend: { type: 'string' },
+      'native-modules': { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const backend = (o.backend as string | undefined) ?? 'auto';
+    if (!BACKEND_CHOICES.includes(backend as BackendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    const size = (o.size as number | undefined) ?? 128;
+    if (size < 16 || size % 16 !== 0) throw new UsageError('--size must be a multiple of 16');
+    const result = await runBenchmark({
+      backend: backend as BackendChoice,
+      size,
+      batch: (o.batch as number | undefined) ?? 4,
+      width: (o.width as number | undefined) ?? 16,
+      steps: (o.steps as number | undefined) ?? 5,
+      warmup: (o.warmup as number | undefined) ?? 2,
+      epochs: o.epochs as number | undefined,
+      nativeModulesPath: o['native-modules'] as string | undefined,
+      onProgress: (line) => io.info(line),
+      signal: io.signal,
+    });
+    if (io.signal.aborted) return EXIT.cancelled;
+    io.info(
+      [
+        `backend      ${result.backend} (${result.reason})`,
+        `model        U-Net width ${result.width}, depth 4, ${result.parameterCount.toLocaleString('en-US')} parameters`,
+        `input        ${result.size}x${result.size} grey, batch ${result.batch}`,
+        `train        ${result.trainImagesPerSecond.toFixed(2)} images/s (median step ${result.trainMedianMs.toFixed(0)} ms of ${result.steps})`,
+        `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps})`,
+        `peak RSS     ${result.peakRssMB.toFixed(0)} MB`,
+        ...(result.epochs
+          ? [`drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`]
+          : []),
+      ].join('\n'),
+    );
+    io.result(result);
+    return EXIT.ok;
+  },
+};

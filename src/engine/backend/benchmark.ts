@@ -1,0 +1,233 @@
+/**
+ * The training and inference benchmark behind `bus-lab bench`: the real model (createUNet) with
+ * the real losses (soft Dice + BCE on the mask, BCE on malignancy, as the mtl method trains),
+ * Adam, on synthetic batches. Times are medians over timed steps after warm-up, so a first-call
+ * cost (kernel setup, XNNPACK weight packing, heap growth) does not count as throughput.
+ */
+import { createUNet } from '../model/unet';
+import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
+import type { BackendChoice } from '../types';
+import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
+import { initBackend } from './index';
+
+export interface BenchmarkOptions {
+  backend: BackendChoice;
+  size: number;
+  batch: number;
+  width: number;
+  /** Timed steps per phase (median reported); at least 1. */
+  steps: number;
+  /** Untimed steps before timing. */
+  warmup: number;
+  /** Long mode: this many epochs of `steps` training steps each, sampling RSS and tensors. */
+  epochs?: number;
+  nativeModulesPath?: string;
+  wasmDir?: string;
+  threads?: number;
+  /** Weight of the classification loss, as in TrainConfig.alpha. */
+  alpha?: number;
+  seed?: number;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface EpochSample {
+  epoch: number;
+  rssMB: number;
+  numTensors: number;
+  trainImagesPerSecond: number;
+}
+
+export interface BenchmarkResult {
+  backend: string;
+  reason: string;
+  size: number;
+  batch: number;
+  width: number;
+  parameterCount: number;
+  steps: number;
+  warmup: number;
+  trainStepMs: number[];
+  inferStepMs: number[];
+  trainMedianMs: number;
+  inferMedianMs: number;
+  trainImagesPerSecond: number;
+  inferImagesPerSecond: number;
+  peakRssMB: number;
+  /** Long mode only. */
+  epochs?: EpochSample[];
+  /** Long mode: RSS change from the end of the first epoch to the end of the last, in percent. */
+  rssDriftPercent?: number;
+  /** Long mode: tensors alive at the end of the last epoch minus the first (0 means no leak). */
+  tensorDrift?: number;
+  versions: Record<string, string>;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Deterministic grey images with one bright ellipse each, its mask, and alternating labels: the
+ * loss stays in the range real data gives, and every run times the same numbers.
+ */
+export function syntheticBatch(size: number, batch: number, seed: number): { images: Float32Array; masks: Float32Array; labels: Float32Array } {
+  let state = seed >>> 0 || 1;
+  const random = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const px = size * size;
+  const images = new Float32Array(batch * px);
+  const masks = new Float32Array(batch * px);
+  const labels = new Float32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const cx = size * (0.3 + 0.4 * random());
+    const cy = size * (0.3 + 0.4 * random());
+    const rx = size * (0.08 + 0.15 * random());
+    const ry = size * (0.08 + 0.15 * random());
+    labels[b] = b % 2;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const inside = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+        images[b * px + y * size + x] = 0.35 * random() + (inside ? 0.5 : 0.1);
+        masks[b * px + y * size + x] = inside ? 1 : 0;
+      }
+    }
+  }
+  return { images, masks, labels };
+}
+
+function rssMB(): number {
+  return process.memoryUsage().rss / (1024 * 1024);
+}
+
+function peakRssMB(): number {
+  // maxRSS is in kilobytes.
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  const { size, batch, width } = options;
+  if (!Number.isInteger(size) || size < 16 || size % 16 !== 0) throw new Error(`size must be a multiple of 16, got ${size}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`batch must be a positive integer, got ${batch}`);
+  if (!Number.isInteger(width) || width < 1) throw new Error(`width must be a positive integer, got ${width}`);
+  const steps = Math.max(1, Math.floor(options.steps));
+  const warmup = Math.max(0, Math.floor(options.warmup));
+  const alpha = options.alpha ?? 0.5;
+  const say = options.onProgress ?? (() => undefined);
+  const selection = await initBackend(options.backend, { nativeModulesPath: options.nativeModulesPath, wasmDir: options.wasmDir, threads: options.threads });
+  const tf: TF = selection.tf;
+  say(`backend ${selection.name} (${selection.reason})`);
+
+  const net = createUNet(tf, { baseWidth: width, depth: 4, withClassifier: true, seed: options.seed ?? 42 });
+  const optimizer = tf.train.adam(1e-3);
+  const data = syntheticBatch(size, batch, options.seed ?? 42);
+  const image = tf.tensor4d(data.images, [batch, size, size, 1]);
+  const mask = tf.tensor4d(data.masks, [batch, size, size, 1]);
+  const label = tf.tensor1d(data.labels);
+  const trainables = net.trainableVariables;
+
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new Error('benchmark cancelled');
+  };
+
+  /** One optimisation step, as the trainer does it; returns wall milliseconds. */
+  const trainStep = (): number => {
+    const start = performance.now();
+    const loss = optimizer.minimize(
+      () => {
+        const out = net.forward(image as Tensor4D, true);
+        const seg = tf.add(softDiceLoss(tf, out.seg, mask), tf.mean(binaryCrossEntropy(tf, out.seg, mask)));
+        const cls = tf.mean(binaryCrossEntropy(tf, out.pMalignant as Tensor, label));
+        return tf.add(seg, tf.mul(cls, alpha)) as Scalar;
+      },
+      true,
+      trainables,
+    );
+    // Reading the loss waits for the step to finish on asynchronous backends (tfjs-node-gpu).
+    loss!.dataSync();
+    loss!.dispose();
+    net.commitBatchNormUpdates();
+    return performance.now() - start;
+  };
+
+  const inferStep = (): number => {
+    const start = performance.now();
+    const seg = tf.tidy(() => net.forward(image as Tensor4D, false).seg);
+    seg.dataSync();
+    seg.dispose();
+    return performance.now() - start;
+  };
+
+  const time = (label: string, step: () => number): number[] => {
+    for (let i = 0; i < warmup; i++) {
+      checkAbort();
+      step();
+    }
+    const ms: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      checkAbort();
+      ms.push(step());
+      say(`${label} step ${i + 1}/${steps}: ${ms[i]!.toFixed(0)} ms`);
+    }
+    return ms;
+  };
+
+  try {
+    const trainStepMs = time('train', trainStep);
+    const inferStepMs = time('infer', inferStep);
+    const trainMedianMs = median(trainStepMs);
+    const inferMedianMs = median(inferStepMs);
+    const result: BenchmarkResult = {
+      backend: selection.name,
+      reason: selection.reason,
+      size,
+      batch,
+      width,
+      parameterCount: net.parameterCount,
+      steps,
+      warmup,
+      trainStepMs,
+      inferStepMs,
+      trainMedianMs,
+      inferMedianMs,
+      trainImagesPerSecond: (1000 * batch) / trainMedianMs,
+      inferImagesPerSecond: (1000 * batch) / inferMedianMs,
+      peakRssMB: 0,
+      versions: { 'tfjs-core': tf.version_core, node: process.versions.node },
+    };
+
+    if (options.epochs && options.epochs > 0) {
+      const samples: EpochSample[] = [];
+      for (let epoch = 1; epoch <= options.epochs; epoch++) {
+        const ms: number[] = [];
+        for (let i = 0; i < steps; i++) {
+          checkAbort();
+          ms.push(trainStep());
+        }
+        const sample = { epoch, rssMB: rssMB(), numTensors: tf.memory().numTensors, trainImagesPerSecond: (1000 * batch) / median(ms) };
+        samples.push(sample);
+        say(`epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB, ${sample.numTensors} tensors, ${sample.trainImagesPerSecond.toFixed(2)} img/s`);
+      }
+      const first = samples[0]!;
+      const last = samples[samples.length - 1]!;
+      result.epochs = samples;
+      result.rssDriftPercent = (100 * (last.rssMB - first.rssMB)) / first.rssMB;
+      result.tensorDrift = last.numTensors - first.numTensors;
+    }
+    result.peakRssMB = peakRssMB();
+    return result;
+  } finally {
+    net.discardBatchNormUpdates();
+    optimizer.dispose();
+    net.dispose();
+    image.dispose();
+    mask.dispose();
+    label.dispose();
+  }
+}
