@@ -193,7 +193,12 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       const m = weightMap();
       const opt = await optimizer.getWeights();
       opt.forEach((w, i) => m.set(`optimizer/${i}`, w.tensor));
-      await saveCheckpoint(tf, join(runDir, 'checkpoint'), modelDescription, m, { ...at, optimizerWeightCount: opt.length });
+      try {
+        await saveCheckpoint(tf, join(runDir, 'checkpoint'), modelDescription, m, { ...at, optimizerWeightCount: opt.length });
+      } finally {
+        // getWeights() makes a fresh tensor for the iteration count (the rest are live variables).
+        opt[0]?.tensor.dispose();
+      }
     };
 
     if (previous) {
@@ -207,7 +212,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       const optWeights = Array.from({ length: saved.optimizerWeightCount }, (_, i) => ({ name: `optimizer/${i}`, tensor: tensors.get(`optimizer/${i}`)! }));
       if (optWeights.length > 0 && optWeights.every((w) => w.tensor)) await optimizer.setWeights(optWeights);
       Object.assign(state, saved);
-      for (const [k, t] of tensors) if (!k.startsWith('optimizer/')) t.dispose();
+      // Variables made by assign/setWeights hold their own reference to the data.
+      for (const t of tensors.values()) t.dispose();
       log(`resuming ${record.id} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}`);
     }
 
@@ -453,7 +459,9 @@ function trainStep(
       true,
       trainables,
     );
-    const values = tf.tidy(() => tf.stack([...parts, total!])).dataSync();
+    const stacked = tf.stack([...parts, total!]);
+    const values = stacked.dataSync();
+    stacked.dispose();
     total?.dispose();
     const losses: Record<string, number> = {};
     terms.forEach((t, i) => {
