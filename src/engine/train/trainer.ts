@@ -17,7 +17,7 @@ import { FeatureNormalisation } from '../losses/biradsConsistency';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { assignWeights, ModelDescription, predictorForNetwork } from '../model/predictor';
 import { createUNet, UNet } from '../model/unet';
-import { createRegistries, Registries } from '../plugins/builtins';
+import { createRegistries } from '../plugins/builtins';
 import { loadPlugins, PluginError } from '../plugins/pluginLoader';
 import { FeatureFunction, LossBatch, LossInstance, toLossInstance } from '../plugins/providers';
 import { RunStore } from '../runs/runStore';
@@ -25,7 +25,7 @@ import { aucMannWhitney, youdenThreshold } from '../stats';
 import type { Scalar, Tensor, Tensor1D, Tensor4D, TF } from '../tf';
 import type { LoadedDataset, MetricsRecord, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
 import { ConfigError, resolveTrainConfig } from './config';
-import { methodIds, MethodPlan, planMethod } from './methods';
+import { methodIds, planMethod } from './methods';
 import { collectVersions } from './versions';
 
 export interface TrainOptions {
