@@ -108,18 +108,22 @@ async function readJsonMaybe(file: string): Promise<unknown> {
   }
 }
 
-/** Decides the image file name of a row: `<id>.png`, `<stem of file>.png` or `<file>` itself. */
+/**
+ * Decides the image file name of a row. The evaluator writes `<file>.png` (per_image.csv's `file`
+ * column is the file-system-safe base name); older or foreign folders may use `<id>.png` or the
+ * source file's stem. The first row decides, by which file exists.
+ */
 export function choosePngNaming(evalDir: string, sample: { id: string; file: string } | undefined): (r: { id: string; file: string }) => string {
-  const byId = (r: { id: string; file: string }) => `${r.id}.png`;
-  if (!sample) return byId;
-  const candidates: ((r: { id: string; file: string }) => string)[] = [byId, (r) => `${stem(r.file)}.png`, (r) => (/\.png$/i.test(r.file) ? r.file.split(/[\\/]/).pop()! : `${r.file}.png`)];
+  const byFile = (r: { id: string; file: string }) => (/\.png$/i.test(r.file) ? (r.file.split(/[\\/]/).pop() ?? r.file) : `${r.file}.png`);
+  if (!sample) return byFile;
+  const candidates: ((r: { id: string; file: string }) => string)[] = [byFile, (r) => `${r.id}.png`, (r) => `${stem(r.file)}.png`];
   for (const sub of ['images', 'masks', 'truth']) {
     for (const c of candidates) {
       const p = resolveInside(evalDir, sub, c(sample));
       if (p && existsSync(p)) return c;
     }
   }
-  return byId;
+  return byFile;
 }
 
 /**

@@ -43,7 +43,7 @@ export interface ComparisonView {
   datasets: { slug: string; name: string }[];
   cells: ComparisonCell[];
   createdAt?: string;
-  /** Problems met while reading the file (unknown shapes are skipped, not fatal). */
+  /** The runner's notes, and problems met while reading (unknown shapes are skipped, not fatal). */
   warnings: string[];
 }
 
@@ -153,8 +153,8 @@ function readRun(v: unknown): ComparisonRun | undefined {
   if (!isObj(v)) return undefined;
   const id = str(first(v, ['id', 'runId', 'run']));
   if (!id) return undefined;
-  const name = str(first(v, ['name', 'label', 'method'])) ?? id;
-  const method = str(v.method);
+  const name = str(first(v, ['name', 'label', 'trainMethod', 'method'])) ?? id;
+  const method = str(v.trainMethod ?? v.method);
   return method ? { id, name, method } : { id, name };
 }
 
@@ -207,7 +207,6 @@ export function normalizeComparison(raw: unknown): ComparisonView {
     cells.push(readCell(o, runId, ds));
   };
 
-  if (Array.isArray(raw.cells)) raw.cells.forEach((c) => pushCell(c));
   if (Array.isArray(raw.datasets)) {
     for (const d of raw.datasets) {
       const ds = readDataset(d);
@@ -219,6 +218,7 @@ export function normalizeComparison(raw: unknown): ComparisonView {
       }
     }
   }
+  if (Array.isArray(raw.cells)) raw.cells.forEach((c) => pushCell(c));
   const results = raw.results;
   if (isObj(results)) {
     for (const [ds, byRun] of Object.entries(results)) {
@@ -236,6 +236,7 @@ export function normalizeComparison(raw: unknown): ComparisonView {
   view.cells = [...byKey.values()];
   view.baseline = baseline && runs.has(baseline) ? baseline : baseline ? (view.runs.find((r) => r.name === baseline)?.id ?? null) : null;
   if (typeof raw.createdAt === 'string') view.createdAt = raw.createdAt;
+  if (Array.isArray(raw.notes)) for (const n of raw.notes) if (typeof n === 'string') view.warnings.push(n);
   if (view.runs.length === 0) view.warnings.push('no runs found in the comparison');
   return view;
 }
@@ -292,10 +293,11 @@ export function pairPerImage(a: ComparisonCell['perImage'], b: ComparisonCell['p
 
 /**
  * The table for one metric against `baseline`. When it is the runner's own baseline, the runner's
- * differences and Holm-adjusted p-values are shown as they are. Otherwise Dice differences are
- * recomputed (difference of means; CI only from the runner) and, where per-image Dice exists,
- * Wilcoxon p-values are computed here and Holm-adjusted over the non-baseline runs of each
- * dataset. AUC p-values need the runner (DeLong) and are left out for another baseline.
+ * differences (median per-image difference for Dice, with its CI) and Holm-adjusted p-values are
+ * shown as they are. For another baseline, where per-image Dice exists, the median paired
+ * difference and the Wilcoxon signed-rank p are computed here and Holm-adjusted, like the runner
+ * does, across the datasets of each run; without per-image values the difference of means is
+ * shown, without a p. AUC p-values need the runner (DeLong) and are left out for another baseline.
  */
 export function buildTable(view: ComparisonView, baseline: string | null, metric: CompareMetric): TableRow[] {
   const base = baseline && view.runs.some((r) => r.id === baseline) ? baseline : view.baseline;
@@ -307,12 +309,11 @@ export function buildTable(view: ComparisonView, baseline: string | null, metric
     isBaseline: r.id === base,
     cells: [],
   }));
-  for (const ds of view.datasets) {
-    const baseCell = base ? getCell(view, base, ds.slug) : undefined;
-    const baseVal = metric === 'dice' ? baseCell?.dice?.value : baseCell?.auc?.value;
-    const computedRaw: number[] = [];
-    const computedIdx: number[] = [];
-    rows.forEach((row, ri) => {
+  for (const row of rows) {
+    const computed: { cell: TableCell; p: number }[] = [];
+    for (const ds of view.datasets) {
+      const baseCell = base ? getCell(view, base, ds.slug) : undefined;
+      const baseVal = metric === 'dice' ? baseCell?.dice?.value : baseCell?.auc?.value;
       const c = getCell(view, row.runId, ds.slug);
       const v = metric === 'dice' ? c?.dice : c?.auc;
       const cell: TableCell = {
@@ -326,38 +327,33 @@ export function buildTable(view: ComparisonView, baseline: string | null, metric
         mark: '',
         n: metric === 'dice' ? (c?.dice?.n ?? c?.perImage?.dice.length ?? null) : null,
       };
-      if (!row.isBaseline && c && base) {
-        const given = metric === 'dice' ? c.diceDiff : c.aucDiff;
-        const givenP = metric === 'dice' ? c.diceP : c.aucP;
-        if (runnersBaseline && given) {
+      row.cells.push(cell);
+      if (row.isBaseline || !c || !base) continue;
+      const given = metric === 'dice' ? c.diceDiff : c.aucDiff;
+      const givenP = metric === 'dice' ? c.diceP : c.aucP;
+      if (runnersBaseline) {
+        if (given) {
           cell.diff = given.value;
           cell.diffCi = given.ci ?? null;
-        } else if (v && baseVal !== undefined) {
-          cell.diff = v.value - baseVal;
-        }
-        if (runnersBaseline && givenP !== undefined) {
+        } else if (v && baseVal !== undefined) cell.diff = v.value - baseVal;
+        if (givenP !== undefined) {
           cell.p = givenP;
           cell.pSource = 'runner';
-        } else if (metric === 'dice' && !runnersBaseline) {
-          const pair = pairPerImage(c.perImage, baseCell?.perImage);
-          if (pair) {
-            computedRaw.push(wilcoxonSignedRank(pair[0], pair[1]).p);
-            computedIdx.push(ri);
-          }
         }
+        continue;
       }
-      row.cells.push(cell);
-    });
-    const adjusted = holm(computedRaw);
-    computedIdx.forEach((ri, k) => {
-      const cell = rows[ri].cells[rows[ri].cells.length - 1];
-      cell.p = adjusted[k];
-      cell.pSource = 'computed';
-    });
-    for (const row of rows) {
-      const cell = row.cells[row.cells.length - 1];
-      cell.mark = significanceMark(cell.p);
+      const pair = metric === 'dice' ? pairPerImage(c.perImage, baseCell?.perImage) : undefined;
+      if (pair) {
+        cell.diff = median(pair[0].map((x, i) => x - pair[1][i]));
+        computed.push({ cell, p: wilcoxonSignedRank(pair[0], pair[1]).p });
+      } else if (v && baseVal !== undefined) cell.diff = v.value - baseVal;
     }
+    const adjusted = holm(computed.map((x) => x.p));
+    computed.forEach((x, k) => {
+      x.cell.p = adjusted[k];
+      x.cell.pSource = 'computed';
+    });
+    for (const cell of row.cells) cell.mark = significanceMark(cell.p);
   }
   return rows;
 }

@@ -55,11 +55,11 @@ export function stem(file: string): string {
 /**
  * Builds gallery items from per_image.csv. Columns are matched case-insensitively; feature columns
  * are any `true_<name>` / `pred_<name>` pair (either side alone is kept too). `pngName` chooses
- * the image file name for a row (the host checks which naming the evaluator used).
+ * the image file name for a row (default `<file>.png`, as the evaluator writes; the host checks).
  */
 export function buildGalleryItems(
   table: CsvTable,
-  pngName: (row: { id: string; file: string }) => string = (r) => `${r.id}.png`,
+  pngName: (row: { id: string; file: string }) => string = (r) => `${r.file}.png`,
 ): { items: GalleryItem[]; features: string[] } {
   const idx = new Map<string, number>();
   table.header.forEach((h, i) => {

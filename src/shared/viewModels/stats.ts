@@ -119,5 +119,5 @@ export function significanceMark(p: number | null | undefined): string {
 export function formatP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '–';
   if (p < 0.001) return '<0.001';
-  return p < 0.01 ? p.toFixed(3) : p.toFixed(2);
+  return p < 0.1 ? p.toFixed(3) : p.toFixed(2);
 }
