@@ -17,6 +17,7 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendChoice } from '../types';
 import type { TF } from '../tf';
+import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
@@ -182,7 +183,9 @@ export async function initBackend(choice: BackendChoice, options: BackendOptions
   tf.env().set('PROD', true);
   // BUS_LAB_WASM_KERNELS=stock keeps tfjs's own wasm kernels where the project has faster ones,
   // to measure what each replacement gains (docs/PERFORMANCE.md).
-  registerProjectKernels({ stockOnly: process.env.BUS_LAB_WASM_KERNELS === 'stock' });
+  const stockOnly = process.env.BUS_LAB_WASM_KERNELS === 'stock';
+  registerProjectKernels({ stockOnly });
+  if (!stockOnly) registerProjectGradients();
   const warnings: string[] = [];
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   if (!order.every((c) => AUTO_ORDER.includes(c))) {
