@@ -18,15 +18,11 @@ export interface TrainSettings {
   nativeModulesPath?: string;
 }
 
-export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
-  method: 'birads',
-  epochs: 30,
-  imageSize: 128,
-  batchSize: 8,
-  lambda: 0.1,
-  seed: 42,
-  backend: 'auto',
-};
+/** The settings' defaults are the engine's (package.json repeats them; a unit test keeps them equal). */
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = (() => {
+  const d = defaultTrainConfig();
+  return { method: d.method, epochs: d.epochs, imageSize: d.imageSize, batchSize: d.batchSize, lambda: d.lambda, seed: d.seed, backend: d.backend };
+})();
 
 /**
  * The engine's defaults (`defaultTrainConfig`), overlaid with the settings, overlaid with

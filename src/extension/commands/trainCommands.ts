@@ -1,0 +1,60 @@
+/** Commands that start and stop training: Train BUS model, Stop Training, Resume. */
+import * as vscode from 'vscode';
+import { readRunRecord } from '../../engine/runs/runStore';
+import { showError, type Log } from '../outputLog';
+import type { ProviderRegistry } from '../providers/providerRegistry';
+import { runFromArgumentsOrPick } from '../runs/runPicker';
+import type { RunsRepository } from '../runs/runsRepository';
+import { checkTrusted } from '../workspaceTrust';
+import type { TrainingLauncher } from '../train/trainingLauncher';
+import type { TrainingService } from '../train/trainingService';
+import { runTrainWizard } from '../train/trainWizard';
+import { answersToConfig } from '../train/trainWizardModel';
+
+export interface TrainCommandDeps {
+  launcher: TrainingLauncher;
+  service: TrainingService;
+  registry: ProviderRegistry;
+  repository: RunsRepository;
+  log: Log;
+}
+
+export function registerTrainCommands(context: vscode.ExtensionContext, deps: TrainCommandDeps): void {
+  const { launcher, service, registry, repository, log } = deps;
+  context.subscriptions.push(
+    vscode.commands.registerCommand('busLab.train', async () => {
+      if (!checkTrusted('Training')) return;
+      if (service.isRunning) {
+        // The launcher shows the refusal with its actions.
+        await launcher.launch({}, { interactive: true });
+        return;
+      }
+      const answers = await runTrainWizard(registry);
+      if (answers) await launcher.launch(answersToConfig(answers), { interactive: true });
+    }),
+
+    vscode.commands.registerCommand('busLab.stopTraining', () => {
+      if (!service.cancel()) {
+        void vscode.window.showInformationMessage('No training is running.');
+        return;
+      }
+      log.info(`Stop requested for ${service.current?.runId ?? 'the running training'}.`);
+      void vscode.window.setStatusBarMessage('$(debug-pause) BUS Lab: stopping after the current step…', 5000);
+    }),
+
+    vscode.commands.registerCommand('busLab.resumeRun', async (arg?: unknown) => {
+      const run = await runFromArgumentsOrPick(repository, arg, { placeHolder: 'Run to resume', statuses: ['cancelled', 'failed'] });
+      if (!run) return;
+      if (run.status !== 'cancelled' && run.status !== 'failed') {
+        void vscode.window.showInformationMessage(`Run ${run.id} is ${run.status}; only cancelled or failed runs can be resumed.`);
+        return;
+      }
+      try {
+        const record = await readRunRecord(run.dir);
+        await launcher.resume(run, record.config);
+      } catch (error) {
+        void showError(log, `Cannot resume ${run.id}: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
