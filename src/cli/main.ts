@@ -7,9 +7,17 @@ import { CliCommand, CliIO, EXIT, UsageError } from './command';
 // (keep this list sorted by name)
 import { trainCommand } from './commands/train';
 import { benchCommand } from './commands/bench';
+import { ablateCommand } from './commands/ablate';
+import { compareCommand } from './commands/compare';
+import { evaluateCommand } from './commands/evaluate';
+import { featuresCommand } from './commands/features';
 
 const COMMANDS: CliCommand[] = [
+  ablateCommand,
   benchCommand,
+  compareCommand,
+  evaluateCommand,
+  featuresCommand,
   trainCommand,
 ];
 

@@ -107,6 +107,18 @@ test('relative dataset and plugin paths resolve against the config file folder',
   assert.equal(a.entries[0].config.plugins[0].modulePath, '/configs/exp/plugins/x.js');
 });
 
+test('the shipped experiment configs parse', async () => {
+  const paper = await readAblationConfig(join(__dirname, '../../experiments/paper-protocol.json'));
+  assert.equal(paper.entries.length, 9);
+  assert.equal(paper.baseline, 'single');
+  // ../../shared/datasets relative to experiments/ is <repo>/../shared/datasets
+  assert.equal(paper.entries[0].config.train, `breast:${join(__dirname, '../../../shared/datasets/BrEaST-Lesions_USG')}`);
+  const demo = await readAblationConfig(join(__dirname, '../../experiments/synthetic-demo.json'));
+  assert.equal(demo.entries.length, 10);
+  assert.equal(demo.entries[0].config.imageSize, 64);
+  assert.deepEqual(demo.entries[0].config.external, ['synthetic:site-b?count=24', 'synthetic:site-c?count=24']);
+});
+
 test('config errors name the file and the field', () => {
   const f = 'x.json';
   assert.throws(() => parseAblationConfig({ ...CONFIG, epochs: 3 }, f), /x\.json: epochs: unknown field/);

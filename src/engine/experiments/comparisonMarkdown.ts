@@ -23,13 +23,19 @@ function withCi(s: { value: number; ci?: [number, number] } | undefined, fmt: (v
 
 const summary = (m: MetricSummary | undefined) => (m ? { value: m.mean, ci: m.ci95 } : undefined);
 
+/** The dataset's name, with its slug when another dataset has the same name (e.g. two synthetic sizes). */
+function datasetLabel(slug: string, comparison: Comparison): string {
+  const d = comparison.datasets.find((x) => x.slug === slug);
+  if (!d) return slug;
+  return comparison.datasets.filter((x) => x.name === d.name).length > 1 ? `${d.name} (${d.slug})` : d.name;
+}
+
 function row(c: ComparisonCell, comparison: Comparison): string[] {
   const method = comparison.methods.find((m) => m.id === c.method);
-  const dataset = comparison.datasets.find((d) => d.slug === c.dataset);
   const isBase = c.method === comparison.baseline;
   const seeds = method && method.runs.length > 1 ? ` (${method.runs.length} seeds)` : '';
   return [
-    dataset?.name ?? c.dataset,
+    datasetLabel(c.dataset, comparison),
     `${method?.name ?? c.method}${seeds}${isBase ? ' (baseline)' : ''}`,
     String(c.dice?.n ?? 0),
     withCi(summary(c.dice)),

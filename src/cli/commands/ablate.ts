@@ -1,0 +1,62 @@
+import { basename, extname, resolve } from 'node:path';
+import { readAblationConfig } from '../../engine/experiments/ablationConfig';
+import { runAblation } from '../../engine/experiments/ablation';
+import { formatComparisonMarkdown } from '../../engine/experiments/comparisonMarkdown';
+import { parseArgs } from '../args';
+import { CliCommand, EXIT, UsageError } from '../command';
+import { createTrainProgress } from '../progress';
+
+const USAGE = `Usage: bus-lab ablate CONFIG.json [options]
+
+Runs an ablation: every method/variant of CONFIG.json with every seed, one run at a time, each
+evaluated on the external datasets, then compares them (comparison.json, comparison.md).
+Interrupted? Run the same command again: finished runs are skipped and a half-done run resumes
+from its last checkpoint. Relative paths in CONFIG.json are relative to its folder.
+See experiments/paper-protocol.json and experiments/synthetic-demo.json.
+
+  --out DIR    folder for the runs and the comparison (default ./runs/<config name>)
+  --json       print { outDir, runs, comparison } as JSON on the last line
+`;
+
+export const ablateCommand: CliCommand = {
+  name: 'ablate',
+  summary: 'run an ablation grid (methods x seeds), resumable, then compare',
+  usage: USAGE,
+  async run(argv, io) {
+    const { positionals, options: o } = parseArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError('give exactly one ablation config file');
+    const file = resolve(positionals[0]);
+    let ablation;
+    try {
+      ablation = await readAblationConfig(file);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const outDir = resolve(String(o.out ?? `runs/${basename(file, extname(file))}`));
+    io.info(`ablation '${ablation.name}': ${ablation.entries.length} runs -> ${outDir}`);
+    const progress = createTrainProgress(io);
+    let result;
+    try {
+      result = await runAblation(ablation, {
+        outDir,
+        signal: io.signal,
+        onEvent: progress.onEvent,
+        onRun: ({ entry, index, total, action }) => {
+          const verb = action === 'skip' ? 'finished, skipping' : action === 'resume' ? 'resuming' : 'starting';
+          io.info(`[${index + 1}/${total}] ${entry.runId}: ${verb}`);
+        },
+      });
+    } finally {
+      progress.done();
+    }
+    const failed = result.runs.filter((r) => r.status === 'failed');
+    for (const r of failed) io.warn(`${r.runId} failed: ${r.error ?? 'unknown error'}`);
+    if (result.comparison) {
+      io.info(formatComparisonMarkdown(result.comparison).trimEnd());
+      io.info(`wrote ${result.files?.json} and ${result.files?.markdown}`);
+    }
+    io.result({ outDir: result.outDir, runs: result.runs, comparison: result.comparison });
+    if (result.cancelled) return EXIT.cancelled;
+    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+  },
+};
