@@ -1,0 +1,82 @@
+// The extension's engine path against the real bundled worker (dist/engine-worker.js, from
+// `npm run build`): train a tiny synthetic run, train with the example plugin's Tversky loss as
+// the method, and stop a run the way deactivation does. Skips visibly when the bundle is absent.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { RunRecord, TrainEvent } from '../../src/engine/types';
+import { EngineClient } from '../../src/extension/engine/engineClient';
+import { ProviderRegistry } from '../../src/extension/providers/providerRegistry';
+import { listRuns } from '../../src/extension/runs/runSummaries';
+import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
+import { TrainingService } from '../../src/extension/train/trainingService';
+import { providerIdsOf } from '../../src/extension/train/trainWizardModel';
+
+const root = join(__dirname, '..', '..');
+const workerPath = join(root, 'dist', 'engine-worker.js');
+const skip = existsSync(workerPath) ? false : 'dist/engine-worker.js not built (npm run build)';
+const tiny = { method: 'mtl', train: 'synthetic:site-a?count=16', external: ['synthetic:site-b?count=8'], epochs: 1, imageSize: 32, batchSize: 4 };
+
+function setup() {
+  const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-ext-runs-'));
+  const lines: string[] = [];
+  const engine = new EngineClient({ workerPath, workerData: () => ({ backend: 'auto' }), log: (l) => lines.push(l) });
+  const service = new TrainingService(engine.createTrainJob);
+  const events: TrainEvent[] = [];
+  service.onTrainEvent((e) => events.push(e));
+  return { runsDir, engine, service, events, lines };
+}
+
+describe('extension ↔ engine worker', { skip }, () => {
+  it('trains a tiny synthetic run that the run listing shows finished with its external Dice', { timeout: 180_000 }, async () => {
+    const { runsDir, service, events } = setup();
+    const started = await service.start({ config: completeTrainConfig(tiny, DEFAULT_TRAIN_SETTINGS), runsDir });
+    const record = await started.finished;
+    assert.equal(record.status, 'finished');
+    assert.ok(events.some((e) => e.type === 'epoch'));
+    const { runs, problems } = await listRuns(runsDir);
+    assert.deepEqual(problems, []);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].id, started.runId);
+    assert.equal(runs[0].status, 'finished');
+    assert.equal(runs[0].external.length, 1);
+    assert.equal(typeof runs[0].external[0].dice?.mean, 'number');
+  });
+
+  it('trains with the example plugin loss as the method', { timeout: 180_000 }, async () => {
+    const { runsDir, service } = setup();
+    const modulePath = join(root, 'examples', 'custom-loss-plugin', 'out', 'tversky.js');
+    const registry = new ProviderRegistry({ isKnownExtension: (id) => id === 'bus-lab-examples.custom-loss-plugin' });
+    registry.register('loss', { id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky', modulePath, defaultOptions: { alpha: 0.3, beta: 0.7 } });
+    const config = completeTrainConfig({ ...tiny, external: [], method: 'bus-lab-examples.custom-loss-plugin/tversky' }, DEFAULT_TRAIN_SETTINGS);
+    config.plugins = registry.pluginReferences(providerIdsOf(config).filter((id) => registry.get(id)?.origin !== 'builtin'));
+    assert.equal(config.plugins.length, 1);
+    const started = await service.start({ config, runsDir });
+    const record = await started.finished;
+    assert.equal(record.status, 'finished');
+    const saved = JSON.parse(readFileSync(join(started.runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.ok(JSON.stringify(saved.providers ?? saved.config).includes('tversky'));
+  });
+
+  it('stops a run like deactivation does (cancel, bounded wait) and leaves it cancelled and resumable', { timeout: 180_000 }, async () => {
+    const { runsDir, service, events } = setup();
+    const started = await service.start({ config: completeTrainConfig({ ...tiny, external: [], epochs: 50 }, DEFAULT_TRAIN_SETTINGS), runsDir });
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (events.some((e) => e.type === 'step')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+    await service.stop(60_000);
+    const record = await started.finished;
+    assert.equal(record.status, 'cancelled');
+    const { runs } = await listRuns(runsDir);
+    assert.equal(runs[0].status, 'cancelled');
+    assert.ok(existsSync(join(started.runDir, 'checkpoint')), 'a checkpoint to resume from');
+    assert.equal(service.isRunning, false);
+  });
+});
