@@ -13,6 +13,8 @@ const nodeTargets = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/engine/train/worker.ts', out: 'engine-worker' },
   { in: 'src/cli/main.ts', out: 'cli' },
+  // Extension-host tests, loaded by the e2e harness inside VS Code (dist/test/extension-host.js).
+  { in: 'test/e2e/extension-host/index.ts', out: 'test/extension-host' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const webviewDir = join(root, 'webview');

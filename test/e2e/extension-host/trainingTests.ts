@@ -1,0 +1,59 @@
+/** api.train() end to end: a tiny synthetic run in the engine worker, listed by getRuns(). */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { busLabApi, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
+import type { HostTest } from './harness';
+
+export const trainingTests: HostTest[] = [
+  {
+    name: 'api.train() on a tiny synthetic mtl config finishes and getRuns() lists it',
+    timeoutMs: 300_000,
+    async run() {
+      const api = await busLabApi();
+      let runsChanged = 0;
+      const subscription = api.onDidChangeRuns(() => runsChanged++);
+      try {
+        const { runId, finished } = await api.train(TINY_CONFIG);
+        assert.match(runId, /\S/);
+        // One training at a time.
+        await assert.rejects(api.train(TINY_CONFIG), /already in progress/);
+        const summary = await finished;
+        assert.equal(summary.id, runId);
+        assert.equal(summary.status, 'finished');
+        assert.equal(summary.method, 'mtl');
+        assert.equal(summary.epochsCompleted, 1);
+        assert.equal(summary.external.length, 1);
+        assert.equal(typeof summary.external[0].dice?.mean, 'number');
+        const runs = await api.getRuns();
+        const listed = runs.find((r) => r.id === runId);
+        assert.ok(listed, `getRuns() does not list ${runId}`);
+        assert.equal(listed.status, 'finished');
+        assert.ok(runsChanged > 0, 'onDidChangeRuns fired');
+        return `val Dice ${summary.bestValDice?.toFixed(3)}, external Dice ${summary.external[0].dice?.mean.toFixed(3)}`;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  },
+  {
+    name: 'api.train() with the example plugin loss as the method',
+    timeoutMs: 300_000,
+    async run() {
+      const plugin = vscode.extensions.getExtension(PLUGIN_ID);
+      if (!plugin) return 'skipped (example plugin not installed)';
+      await plugin.activate();
+      const api = await busLabApi();
+      const { finished } = await api.train({ ...TINY_CONFIG, external: [], method: TVERSKY_ID });
+      const summary = await finished;
+      assert.equal(summary.status, 'finished');
+      assert.equal(summary.method, TVERSKY_ID);
+    },
+  },
+  {
+    name: 'api.train() with a bad dataset path fails before starting, with a clear message',
+    async run() {
+      const api = await busLabApi();
+      await assert.rejects(api.train({ ...TINY_CONFIG, train: 'busi:/definitely/not/here' }), /does not exist/);
+    },
+  },
+];
