@@ -33,8 +33,11 @@ export function metricsAtThreshold(scores: ArrayLike<number>, positive: ArrayLik
   let fn = 0;
   for (let i = 0; i < scores.length; i++) {
     const called = scores[i] >= threshold;
-    if (positive[i]) called ? tp++ : fn++;
-    else called ? fp++ : tn++;
+    if (positive[i]) {
+      if (called) tp++;
+      else fn++;
+    } else if (called) fp++;
+    else tn++;
   }
   const total = tp + fp + tn + fn;
   return {
