@@ -124,6 +124,8 @@ export interface AxisSpec {
   type?: 'linear' | 'logarithmic' | 'category';
   min?: number;
   max?: number;
+  /** Whole-number ticks only (epochs, steps). */
+  integer?: boolean;
 }
 
 /** Scales with titles (and units) themed for the current theme. */
@@ -131,7 +133,7 @@ export function axes(x: AxisSpec, y: AxisSpec, t: ChartTheme = chartTheme()) {
   const axis = (a: AxisSpec) => ({
     type: a.type ?? 'linear',
     title: { display: true, text: a.title, color: t.foreground },
-    ticks: { color: t.foreground },
+    ticks: { color: t.foreground, ...(a.integer ? { precision: 0 } : {}) },
     grid: { color: t.grid },
     border: { color: t.grid },
     ...(a.min !== undefined ? { min: a.min } : {}),

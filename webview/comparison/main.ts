@@ -252,7 +252,14 @@ function stripConfig() {
         const a = axes({ title: 'Run (method)', min: -0.5, max: Math.max(0.5, n - 0.5) }, { title: 'Dice per image (0–1)', min: 0, max: 1 });
         return {
           ...a,
-          x: { ...a.x, ticks: { ...a.x.ticks, stepSize: 1, autoSkip: false, callback: (v: string | number) => (Number.isInteger(Number(v)) ? (names[Number(v)] ?? '') : '') } },
+          x: {
+            ...a.x,
+            // One tick per run, labelled with its name (a linear axis would start at -0.5).
+            afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
+              axis.ticks = names.map((_, i) => ({ value: i }));
+            },
+            ticks: { ...a.x.ticks, autoSkip: false, callback: (v: string | number) => names[Number(v)] ?? '' },
+          },
         };
       })(),
       plugins: {

@@ -57,7 +57,7 @@ interface LineSpec {
   name: string;
   title: string;
   description: string;
-  x: { title: string };
+  x: { title: string; integer?: boolean };
   y: { title: string; min?: number; max?: number; log?: () => boolean };
   smooth: boolean;
   scatter?: boolean;
@@ -126,7 +126,7 @@ const SPECS: LineSpec[] = [
     name: 'loss-step',
     title: 'Loss per step',
     description: 'Each loss component and the total per training step.',
-    x: { title: 'Global step' },
+    x: { title: 'Global step', integer: true },
     y: { title: 'Loss (dimensionless)' },
     smooth: true,
     build: () => lossSeries('step'),
@@ -135,7 +135,7 @@ const SPECS: LineSpec[] = [
     name: 'loss-epoch',
     title: 'Loss per epoch',
     description: 'Mean of each loss component per epoch, and the validation loss.',
-    x: { title: 'Epoch' },
+    x: { title: 'Epoch', integer: true },
     y: { title: 'Loss (dimensionless)' },
     smooth: true,
     build: () => lossSeries('epoch'),
@@ -144,7 +144,7 @@ const SPECS: LineSpec[] = [
     name: 'val',
     title: 'Validation Dice and IoU',
     description: 'Validation Dice (solid) and IoU (dashed) per epoch.',
-    x: { title: 'Epoch' },
+    x: { title: 'Epoch', integer: true },
     y: { title: 'Score (0–1)', min: 0, max: 1 },
     smooth: false,
     build: () => [
@@ -156,7 +156,7 @@ const SPECS: LineSpec[] = [
     name: 'lr',
     title: 'Learning rate',
     description: 'Learning rate per step.',
-    x: { title: 'Global step' },
+    x: { title: 'Global step', integer: true },
     y: { title: 'Learning rate (per step)', log: () => lrLog },
     smooth: false,
     build: () =>
@@ -168,7 +168,7 @@ const SPECS: LineSpec[] = [
     name: 'throughput',
     title: 'Throughput',
     description: 'Training images per second, per step.',
-    x: { title: 'Global step' },
+    x: { title: 'Global step', integer: true },
     y: { title: 'Throughput (images/s)', min: 0 },
     smooth: true,
     build: () => perRun('images/s', (m) => xy(m.steps, (s) => s.step, (s) => s.imagesPerSecond)),
@@ -177,7 +177,7 @@ const SPECS: LineSpec[] = [
     name: 'eta',
     title: 'Estimated time remaining',
     description: 'Estimated time to the end of training, in minutes, at the end of each epoch.',
-    x: { title: 'Epoch' },
+    x: { title: 'Epoch', integer: true },
     y: { title: 'ETA (minutes)', min: 0 },
     smooth: false,
     build: () => perRun('ETA', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.etaSeconds / 60)),
@@ -260,7 +260,7 @@ function datasetsFor(spec: LineSpec, series: StyledSeries[]): { datasets: ChartD
 }
 
 function chartOptions(spec: LineSpec) {
-  const a = axes({ title: spec.x.title }, { title: spec.y.title, type: spec.y.log?.() ? 'logarithmic' : 'linear', min: spec.y.min, max: spec.y.max });
+  const a = axes({ title: spec.x.title, integer: spec.x.integer }, { title: spec.y.title, type: spec.y.log?.() ? 'logarithmic' : 'linear', min: spec.y.min, max: spec.y.max });
   return {
     parsing: false as const,
     normalized: true,

@@ -2,26 +2,11 @@
  * The HTML shell of every panel: a strict Content Security Policy with a per-load nonce, the
  * bundled client script from dist/webview/<app>.js, and nothing inline but that script tag.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PanelKind } from '../../shared/webviewProtocol';
+import { contentSecurityPolicy, makeNonce } from './csp';
 
-export function makeNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[+/=]/g, '');
-}
-
-/** The policy: nothing by default; our script by nonce; styles, images, fonts from our roots only. */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    // Lit's shadow-root styles use adopted stylesheets (not subject to style-src); the nonce
-    // covers its <style> fallback (window.litNonce) and our own stylesheet.
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `img-src ${cspSource} data:`,
-    `font-src ${cspSource}`,
-  ].join('; ');
-}
+export { contentSecurityPolicy, makeNonce };
 
 /** Roots a panel may load from: the bundled webview apps and the runs folder (images). */
 export function localResourceRoots(extensionUri: vscode.Uri, runsDir: string): vscode.Uri[] {

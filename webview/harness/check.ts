@@ -1,0 +1,102 @@
+/**
+ * Smoke check of the built webviews in a real Chromium (playwright-core), through the harness:
+ * no CSP violations or page errors, charts drawn with points, thumbnails loaded with contours,
+ * the detail view, the comparison table with p-values, exports posted, in dark, light and high
+ * contrast. Screenshots go to --out (default: a temp folder).
+ *
+ *   npm run build && node --import tsx webview/harness/check.ts [--chromium /usr/bin/chromium] [--out dir]
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { makeFixtureRuns, startHarness } from './serve';
+
+const args = process.argv.slice(2);
+const arg = (n: string) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
+const out = arg('--out') ?? mkdtempSync(join(tmpdir(), 'bus-lab-webview-shots-'));
+mkdirSync(out, { recursive: true });
+
+async function problems(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+}
+
+async function main(): Promise<void> {
+  const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-harness-'));
+  makeFixtureRuns(runsDir, 754);
+  const harness = await startHarness(runsDir);
+  const browser = await chromium.launch({ executablePath: arg('--chromium') ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const errors: string[] = [];
+  try {
+    for (const theme of ['dark', 'light', 'hc']) {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+      page.on('pageerror', (e) => errors.push(`${theme}: ${e.message}`));
+      page.on('console', (m) => m.type() === 'error' && errors.push(`${theme} console: ${m.text()}`));
+
+      // Dashboard
+      await page.goto(`${harness.pageUrl}/dashboard.html?theme=${theme}&live=1`);
+      await page.waitForSelector('body[data-ready="true"]');
+      for (const name of ['loss-step', 'loss-epoch', 'val', 'lr', 'throughput', 'eta', 'phi']) {
+        const n = Number(await page.getAttribute(`[data-testid="chart-${name}"]`, 'data-points'));
+        assert.ok(n > 0, `dashboard chart ${name} has points (${n})`);
+      }
+      const before = Number(await page.getAttribute('[data-testid="chart-loss-step"]', 'data-source-points'));
+      await page.waitForTimeout(800);
+      const afterLive = Number(await page.getAttribute('[data-testid="chart-loss-step"]', 'data-source-points'));
+      assert.ok(afterLive > before, `live appends grow the chart (${before} -> ${afterLive})`);
+      await page.click('[data-testid="export-csv-val"]');
+      await page.click('[data-testid="export-png-val"]');
+      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string }[] }).__sent.filter((m) => m.type === 'saveFile').map((m) => m.format));
+      assert.deepEqual(sent, ['csv', 'png']);
+      await page.screenshot({ path: join(out, `dashboard-${theme}.png`), fullPage: true });
+      assert.deepEqual(await problems(page), [], 'dashboard CSP violations');
+
+      // Gallery
+      await page.goto(`${harness.pageUrl}/gallery.html?theme=${theme}&compare=1`);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="thumb"][data-loaded="true"]').length >= 12, undefined, { timeout: 20000 });
+      const info = await page.textContent('[data-testid="page-info"]');
+      assert.match(info ?? '', /of 754/);
+      const firstDice = await page.getAttribute('[data-testid="thumb-card"]', 'data-dice');
+      const overlays = await page.getAttribute('[data-testid="thumb"][data-loaded="true"]', 'data-overlays');
+      assert.match(overlays ?? '', /truth/);
+      await page.screenshot({ path: join(out, `gallery-${theme}.png`) });
+      await page.press('[data-testid="thumb-card"]', 'Enter');
+      await page.waitForSelector('[data-testid="detail-canvas"][data-loaded="true"]');
+      await page.waitForSelector('[data-testid="detail-canvas-compare"][data-loaded="true"]');
+      await page.click('[data-testid="toggle-prob"]');
+      await page.waitForFunction(() => (document.querySelector('[data-testid="detail-canvas"]')?.getAttribute('data-overlays') ?? '').includes('prob'));
+      assert.ok((await page.$$('[data-testid="feature-table"] tbody tr')).length >= 4);
+      await page.screenshot({ path: join(out, `gallery-detail-${theme}.png`) });
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+      assert.ok(firstDice !== null);
+      assert.deepEqual(await problems(page), [], 'gallery CSP violations');
+
+      // Comparison
+      await page.goto(`${harness.pageUrl}/comparison.html?theme=${theme}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const rows = await page.$$('[data-testid="comparison-table"] tbody tr[data-run]');
+      assert.equal(rows.length, 3);
+      const ps = await page.$$eval('[data-testid="comparison-table"] [data-testid="p-value"]', (els) => els.map((e) => e.getAttribute('data-p')));
+      assert.equal(ps.length, 6);
+      assert.ok(Number(await page.getAttribute('[data-testid="chart-bars"]', 'data-points')) === 9);
+      assert.ok(Number(await page.getAttribute('[data-testid="chart-strip"]', 'data-points')) === 60);
+      await page.click('[data-testid="export-md"]');
+      await page.screenshot({ path: join(out, `comparison-${theme}.png`), fullPage: true });
+      assert.deepEqual(await problems(page), [], 'comparison CSP violations');
+      await page.close();
+    }
+    assert.deepEqual(errors, [], 'page errors');
+    console.log(`webview smoke check passed; screenshots in ${out}`);
+  } finally {
+    await browser.close();
+    harness.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
