@@ -141,3 +141,20 @@ describe('gallery data', () => {
     assert.deepEqual(await listComparisonFiles(runs), ['ablation-1/comparison.json']);
   });
 });
+
+describe('content security policy', () => {
+  it('is strict: nothing by default, scripts by nonce only, no unsafe-inline, no remote sources', async () => {
+    const { contentSecurityPolicy, makeNonce } = await import('../../src/extension/panels/csp');
+    const nonce = makeNonce();
+    assert.match(nonce, /^[A-Za-z0-9]{20,}$/);
+    assert.notEqual(makeNonce(), nonce);
+    const csp = contentSecurityPolicy('https://*.vscode-cdn.net', nonce);
+    const d = Object.fromEntries(csp.split(';').map((p) => p.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(d['default-src'], ["'none'"]);
+    assert.deepEqual(d['script-src'], [`'nonce-${nonce}'`]);
+    assert.deepEqual(d['style-src'], ['https://*.vscode-cdn.net', `'nonce-${nonce}'`]);
+    assert.deepEqual(d['img-src'], ['https://*.vscode-cdn.net', 'data:']);
+    assert.deepEqual(d['font-src'], ['https://*.vscode-cdn.net']);
+    assert.ok(!csp.includes('unsafe'));
+  });
+});

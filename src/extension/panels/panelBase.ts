@@ -19,7 +19,7 @@ export abstract class PanelController<ToHost extends { type: string }, ToWebview
   /** True between the webview's `ready` and its next unload (hidden, moved, reloaded). */
   protected clientReady = false;
   protected readonly disposables: vscode.Disposable[] = [];
-  protected readonly runsDir: string;
+  protected runsDir: string;
   private disposed = false;
   readonly onDidDispose: vscode.Event<void>;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
@@ -71,6 +71,15 @@ export abstract class PanelController<ToHost extends { type: string }, ToWebview
   private async dispatch(msg: ToHost): Promise<void> {
     const m = msg as unknown as { type: string };
     if (m.type === 'ready') {
+      const current = this.env.deps.runsDirectory();
+      if (current !== this.runsDir) {
+        // The runs folder setting changed: new resource roots, then a fresh page (another `ready`).
+        this.log(`runs folder changed to ${current}`);
+        this.runsDir = current;
+        this.panel.webview.options = webviewOptions(this.env.extensionUri, this.runsDir);
+        this.reload();
+        return;
+      }
       this.clientReady = true;
       await this.sendSnapshot();
       return;
