@@ -5,6 +5,7 @@ import { formatComparisonMarkdown } from '../../engine/experiments/comparisonMar
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
 import { createTrainProgress } from '../progress';
+import { defaultCacheDir } from './train';
 
 const USAGE = `Usage: bus-lab ablate CONFIG.json [options]
 
@@ -15,6 +16,7 @@ from its last checkpoint. Relative paths in CONFIG.json are relative to its fold
 See experiments/paper-protocol.json and experiments/synthetic-demo.json.
 
   --out DIR    folder for the runs and the comparison (default ./runs/<config name>)
+               (decoded images are cached in ~/.cache/bus-lab/datasets unless the config sets cacheDir)
   --json       print { outDir, runs, comparison } as JSON on the last line
 `;
 
@@ -33,6 +35,8 @@ export const ablateCommand: CliCommand = {
       throw new UsageError((err as Error).message);
     }
     const outDir = resolve(String(o.out ?? `runs/${basename(file, extname(file))}`));
+    // Decode each dataset once for the whole grid unless the config names its own cache.
+    for (const entry of ablation.entries) entry.config.cacheDir ??= defaultCacheDir();
     io.info(`ablation '${ablation.name}': ${ablation.entries.length} runs -> ${outDir}`);
     const progress = createTrainProgress(io);
     let result;
