@@ -110,36 +110,44 @@ def main():
     image, mask, label = synthetic_batch(args.size, args.batch, 42)
     params = sum(p.numel() for p in net.parameters() if p.requires_grad)
 
+    def timed(step):
+        # Wall and process CPU time (all threads), like `bus-lab bench`.
+        wall, cpu = time.perf_counter(), time.process_time()
+        step()
+        return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
     def train_step():
-        start = time.perf_counter()
         optimiser.zero_grad(set_to_none=True)
         seg, p_malignant = net(image)
         loss = soft_dice_loss(seg, mask) + bce(seg, mask).mean() + args.alpha * bce(p_malignant, label).mean()
         loss.backward()
         optimiser.step()
         loss.item()
-        return (time.perf_counter() - start) * 1000
 
     def infer_step():
-        start = time.perf_counter()
         with torch.inference_mode():
             seg, _ = net(image)
             seg.sum().item()
-        return (time.perf_counter() - start) * 1000
 
     net.train()
     for _ in range(args.warmup):
         train_step()
-    train_ms = [train_step() for _ in range(args.steps)]
+    train = [timed(train_step) for _ in range(args.steps)]
     net.eval()
     for _ in range(args.warmup):
         infer_step()
-    infer_ms = [infer_step() for _ in range(args.steps)]
+    infer = [timed(infer_step) for _ in range(args.steps)]
+    train_ms = [w for w, _ in train]
+    infer_ms = [w for w, _ in infer]
     train_median = statistics.median(train_ms)
     infer_median = statistics.median(infer_ms)
+    train_cpu = statistics.median([c for _, c in train])
+    infer_cpu = statistics.median([c for _, c in infer])
     print(json.dumps({
         "trainImagesPerSecond": 1000 * args.batch / train_median,
         "inferImagesPerSecond": 1000 * args.batch / infer_median,
+        "trainImagesPerCpuSecond": 1000 * args.batch / train_cpu,
+        "inferImagesPerCpuSecond": 1000 * args.batch / infer_cpu,
         "params": params,
         "threads": torch.get_num_threads(),
         "trainStepMs": train_ms,

@@ -59,8 +59,8 @@ export const benchCommand: CliCommand = {
         `backend      ${result.backend} (${result.reason})`,
         `model        U-Net width ${result.width}, depth 4, ${result.parameterCount.toLocaleString('en-US')} parameters`,
         `input        ${result.size}x${result.size} grey, batch ${result.batch}`,
-        `train        ${result.trainImagesPerSecond.toFixed(2)} images/s (median step ${result.trainMedianMs.toFixed(0)} ms of ${result.steps})`,
-        `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps})`,
+        `train        ${result.trainImagesPerSecond.toFixed(2)} images/s (median step ${result.trainMedianMs.toFixed(0)} ms of ${result.steps}; ${result.trainImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
+        `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
         `peak RSS     ${result.peakRssMB.toFixed(0)} MB`,
         ...(result.epochs
           ? [`drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`]

@@ -53,6 +53,14 @@ export interface BenchmarkResult {
   inferMedianMs: number;
   trainImagesPerSecond: number;
   inferImagesPerSecond: number;
+  /**
+   * Process CPU time (all threads) per step, median. On a shared machine wall time includes
+   * waiting for a core; images per CPU-second compares work done per core regardless.
+   */
+  trainCpuMsPerStep: number;
+  inferCpuMsPerStep: number;
+  trainImagesPerCpuSecond: number;
+  inferImagesPerCpuSecond: number;
   peakRssMB: number;
   /** Long mode only. */
   epochs?: EpochSample[];
@@ -164,25 +172,33 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     return performance.now() - start;
   };
 
-  const time = (label: string, step: () => number): number[] => {
+  const time = (label: string, step: () => number): { wall: number[]; cpu: number[] } => {
     for (let i = 0; i < warmup; i++) {
       checkAbort();
       step();
     }
-    const ms: number[] = [];
+    const wall: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
       checkAbort();
-      ms.push(step());
-      say(`${label} step ${i + 1}/${steps}: ${ms[i]!.toFixed(0)} ms`);
+      const before = process.cpuUsage();
+      wall.push(step());
+      const used = process.cpuUsage(before);
+      cpu.push((used.user + used.system) / 1000);
+      say(`${label} step ${i + 1}/${steps}: ${wall[i]!.toFixed(0)} ms (CPU ${cpu[i]!.toFixed(0)} ms)`);
     }
-    return ms;
+    return { wall, cpu };
   };
 
   try {
-    const trainStepMs = time('train', trainStep);
-    const inferStepMs = time('infer', inferStep);
+    const train = time('train', trainStep);
+    const infer = time('infer', inferStep);
+    const trainStepMs = train.wall;
+    const inferStepMs = infer.wall;
     const trainMedianMs = median(trainStepMs);
     const inferMedianMs = median(inferStepMs);
+    const trainCpuMsPerStep = median(train.cpu);
+    const inferCpuMsPerStep = median(infer.cpu);
     const result: BenchmarkResult = {
       backend: selection.name,
       reason: selection.reason,
@@ -198,6 +214,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       inferMedianMs,
       trainImagesPerSecond: (1000 * batch) / trainMedianMs,
       inferImagesPerSecond: (1000 * batch) / inferMedianMs,
+      trainCpuMsPerStep,
+      inferCpuMsPerStep,
+      trainImagesPerCpuSecond: (1000 * batch) / trainCpuMsPerStep,
+      inferImagesPerCpuSecond: (1000 * batch) / inferCpuMsPerStep,
       peakRssMB: 0,
       versions: { 'tfjs-core': tf.version_core, node: process.versions.node },
     };
