@@ -9,6 +9,7 @@ import { trainCommand } from './commands/train';
 import { benchCommand } from './commands/bench';
 import { ablateCommand } from './commands/ablate';
 import { compareCommand } from './commands/compare';
+import { datasetsCommand } from './commands/datasets';
 import { evaluateCommand } from './commands/evaluate';
 import { featuresCommand } from './commands/features';
 
@@ -16,6 +17,7 @@ const COMMANDS: CliCommand[] = [
   ablateCommand,
   benchCommand,
   compareCommand,
+  datasetsCommand,
   evaluateCommand,
   featuresCommand,
   trainCommand,
