@@ -9,7 +9,7 @@ export class RunsRepository implements DisposableLike {
   private cached: RunListing[] = [];
   private problemLines: string[] = [];
   private inFlight: Promise<RunListing[]> | undefined;
-  private again = false;
+  private queued: Promise<RunListing[]> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly changed = new Signal<void>();
   private readonly directoryChanged = new Signal<string>();
@@ -44,13 +44,25 @@ export class RunsRepository implements DisposableLike {
     return this.cached.find((r) => r.id === id);
   }
 
-  /** Re-reads the folder (one read at a time; a request during a read schedules one more). */
+  /**
+   * Re-reads the folder. One read at a time: a call during a read gets one more read after it,
+   * shared by every caller that comes meanwhile (so a caller never waits on an endless chain).
+   */
   refresh(): Promise<RunListing[]> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight.then(() => this.refresh());
+    if (!this.inFlight) return this.read();
+    if (!this.queued) {
+      this.queued = this.inFlight
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.read();
+        });
     }
-    this.inFlight = (async () => {
+    return this.queued;
+  }
+
+  private read(): Promise<RunListing[]> {
+    const read = (async () => {
       try {
         const { runs, problems } = await listRuns(this.dir);
         const signature = JSON.stringify([runs, problems]);
@@ -65,14 +77,8 @@ export class RunsRepository implements DisposableLike {
         this.inFlight = undefined;
       }
     })();
-    const current = this.inFlight;
-    return current.then((runs) => {
-      if (this.again) {
-        this.again = false;
-        return this.refresh();
-      }
-      return runs;
-    });
+    this.inFlight = read;
+    return read;
   }
 
   /** Refreshes after `delayMs` of quiet (file events come in bursts). */

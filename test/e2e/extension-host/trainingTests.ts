@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { busLabApi, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
-import type { HostTest } from './harness';
+import { report, type HostTest } from './harness';
 
 export const trainingTests: HostTest[] = [
   {
@@ -15,9 +15,12 @@ export const trainingTests: HostTest[] = [
       try {
         const { runId, finished } = await api.train(TINY_CONFIG);
         assert.match(runId, /\S/);
+        report(`[extension-host]       started ${runId}`);
         // One training at a time.
         await assert.rejects(api.train(TINY_CONFIG), /already in progress/);
+        report('[extension-host]       a second training was refused');
         const summary = await finished;
+        report(`[extension-host]       ${runId} ${summary.status}`);
         assert.equal(summary.id, runId);
         assert.equal(summary.status, 'finished');
         assert.equal(summary.method, 'mtl');
