@@ -45,6 +45,7 @@ export class DashboardPanel extends PanelController<DashboardToHost, HostToDashb
       { dispose: () => this.tailTimer && clearInterval(this.tailTimer) },
     );
     this.tailTimer = setInterval(() => void this.tail(), TAIL_INTERVAL_MS);
+    this.tailTimer.unref?.();
   }
 
   /** Adds a run to the overlay (opening the dashboard for one run). */

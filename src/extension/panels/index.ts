@@ -40,13 +40,20 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   let dashboard: DashboardPanel | undefined;
   let comparison: ComparisonPanel | undefined;
   const galleries = new Map<string, GalleryPanel>();
+  /** Every live controller, for disposal on deactivation (restored ones included). */
+  const live = new Set<{ dispose(): void; onDidDispose: vscode.Event<void> }>();
+  const track = <T extends { dispose(): void; onDidDispose: vscode.Event<void> }>(p: T): T => {
+    live.add(p);
+    p.onDidDispose(() => live.delete(p));
+    return p;
+  };
 
   const column = () => vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
   const create = (viewType: string, title: string) =>
     vscode.window.createWebviewPanel(viewType, title, column(), { enableScripts: true, localResourceRoots: [] });
 
   const adoptDashboard = (panel: vscode.WebviewPanel, state: DashboardState) => {
-    const p = new DashboardPanel(panel, env, state);
+    const p = track(new DashboardPanel(panel, env, state));
     dashboard = p;
     p.onDidDispose(() => {
       if (dashboard === p) dashboard = undefined;
@@ -54,7 +61,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     return p;
   };
   const adoptGallery = (panel: vscode.WebviewPanel, runId: string, dataset?: string) => {
-    const p = new GalleryPanel(panel, env, { runId, ...(dataset ? { dataset } : {}) });
+    const p = track(new GalleryPanel(panel, env, { runId, ...(dataset ? { dataset } : {}) }));
     galleries.set(runId, p);
     p.onDidDispose(() => {
       if (galleries.get(runId) === p) galleries.delete(runId);
@@ -62,7 +69,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     return p;
   };
   const adoptComparison = (panel: vscode.WebviewPanel, state: { runIds?: string[]; file?: string }) => {
-    const p = new ComparisonPanel(panel, env, state);
+    const p = track(new ComparisonPanel(panel, env, state));
     comparison = p;
     p.onDidDispose(() => {
       if (comparison === p) comparison = undefined;
@@ -95,9 +102,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     }),
     {
       dispose: () => {
-        dashboard?.dispose();
-        comparison?.dispose();
-        for (const g of [...galleries.values()]) g.dispose();
+        for (const p of [...live]) p.dispose();
       },
     },
   );
