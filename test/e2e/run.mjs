@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// The end-to-end suite in a real VS Code: code-server 4.100.3 (installed once into a cache folder
+// outside the repository) in Debian's Chromium driven by playwright-core. Two sessions, each with a
+// fresh workspace, code-server and browser profile:
+//   api — extension-host tests through extensionTestsPath (test/e2e/smoke/index.js, which also
+//         runs dist/test/extension-host.js when built); the result comes back through
+//         window.codeAutomationExit;
+//   ui  — a normal workbench driven as a user would (test/e2e/ui/steps.mjs), screenshots under
+//         test-results/e2e/.
+// Exit code 0 only when every session passed. Run after `npm run build`:
+//   node test/e2e/run.mjs [--only api|ui] [--keep] [--extension PATH] [--plugin PATH] [--steps FILE]
+// (--extension/--plugin/--steps point the harness at other code, to check the harness itself.)
+// Environment: BUS_LAB_E2E_CACHE (install folder base), BUS_LAB_E2E_CHROMIUM, BUS_LAB_E2E_VERBOSE=1,
+// BUS_LAB_E2E_TIMEOUT_S (whole suite, default 840), BUS_LAB_E2E_API_TIMEOUT_S (api session, 420),
+// BUS_LAB_E2E_KEEP=1 (keep the session folders).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer } from './lib/code-server.mjs';
+import { findChromium } from './lib/browser.mjs';
+import { extensionId, readManifest, withSession } from './lib/session.mjs';
+import { Workbench } from './lib/workbench.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const argv = process.argv.slice(2);
+const arg = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const only = arg('--only');
+const keep = argv.includes('--keep') || process.env.BUS_LAB_E2E_KEEP === '1';
+const extensionPath = resolve(arg('--extension') ?? repo);
+const defaultPlugin = join(repo, 'examples/custom-loss-plugin');
+const pluginPath = arg('--plugin') ? resolve(arg('--plugin')) : existsSync(join(defaultPlugin, 'package.json')) ? defaultPlugin : undefined;
+const resultsDir = join(repo, 'test-results', 'e2e');
+const stepsModule = new URL(`file://${resolve(arg('--steps') ?? join(here, 'ui', 'steps.mjs'))}`).href;
+const suiteTimeoutS = Number(process.env.BUS_LAB_E2E_TIMEOUT_S || 840);
+
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+const log = (s) => console.log(`[e2e ${stamp()}] ${s}`);
+
+// Whatever happens (Ctrl+C, a hang), code-server's process group is killed by the 'exit' handler
+// that startCodeServer registers; these turn signals and the suite timeout into an exit.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { log(`${sig}: stopping`); process.exit(130); });
+const watchdog = setTimeout(() => { log(`suite timeout (${suiteTimeoutS} s): stopping`); process.exit(1); }, suiteTimeoutS * 1000);
+watchdog.unref();
+
+function fail(message) {
+  console.error(`[e2e] ${message}`);
+  process.exit(1);
+}
+
+// --- preconditions -----------------------------------------------------------------------------
+let chromiumPath;
+try {
+  chromiumPath = findChromium();
+} catch (e) {
+  fail(e.message);
+}
+const manifest = readManifest(extensionPath);
+const mainFile = manifest.main ? resolve(extensionPath, manifest.main) : undefined;
+if (mainFile && !existsSync(mainFile)) fail(`${mainFile} does not exist: run \`npm run build\` first`);
+const extId = extensionId(manifest);
+const plugin = pluginPath ? { path: pluginPath, id: extensionId(readManifest(pluginPath)) } : undefined;
+if (plugin) {
+  const pm = readManifest(plugin.path);
+  if (pm.main && !existsSync(resolve(plugin.path, pm.main))) fail(`${resolve(plugin.path, pm.main)} does not exist: build the example plugin first (npm run build)`);
+}
+
+// Fresh results for the sessions that run (with --only, the other session's files stay).
+if (!only) rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+if (only) for (const f of readdirSync(resultsDir)) if (f.startsWith(`${only}-`) || f.endsWith(`-${only}.log`)) rmSync(join(resultsDir, f), { force: true });
+log(`extension ${extId} from ${extensionPath}${plugin ? `; plugin ${plugin.id} from ${plugin.path}` : ''}; chromium ${chromiumPath}`);
+
+let entry;
+try {
+  entry = ensureCodeServer({ log: (s) => log(s) });
+} catch (e) {
+  fail(e.message);
+}
+
+const root = mkdtempSync(join(tmpdir(), 'bus-lab-e2e-'));
+process.on('exit', () => {
+  if (!keep) rmSync(root, { recursive: true, force: true });
+});
+log(`session folders under ${root}${keep ? ' (kept)' : ''}`);
+
+const baseEnv = {
+  BUS_LAB_E2E: '1',
+  BUS_LAB_E2E_EXTENSION_ID: extId,
+  BUS_LAB_E2E_EXTENSION_PATH: extensionPath,
+  BUS_LAB_E2E_PLUGIN_ID: plugin?.id ?? '',
+};
+
+function tail(file, n = 40) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+// --- api: extension-host tests through extensionTestsPath -------------------------------------
+async function apiSession() {
+  const report = join(root, 'api-report.txt');
+  writeFileSync(report, '');
+  let resolveExit;
+  const exited = new Promise((r) => { resolveExit = r; });
+  const timeoutMs = Number(process.env.BUS_LAB_E2E_API_TIMEOUT_S || 420) * 1000;
+  return withSession(
+    {
+      name: 'api', root, entry, extensionPath, extensionTestsPath: join(here, 'smoke', 'index.js'),
+      plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(), env: { ...baseEnv, BUS_LAB_E2E_REPORT: report },
+      logDir: resultsDir, log, onExit: (code) => resolveExit(code),
+    },
+    async ({ page, server }) => {
+      log('api: waiting for the extension-host tests (window.codeAutomationExit)');
+      // The tests append their report to a file; show it as it grows.
+      let shown = 0;
+      const showReport = () => {
+        const lines = readFileSync(report, 'utf8').split('\n');
+        const complete = lines.slice(0, -1); // the last piece may be a partial line
+        for (const line of complete.slice(shown)) if (line) log(`  ${line}`);
+        shown = Math.max(shown, complete.length);
+      };
+      const ticker = setInterval(showReport, 500);
+      let timer;
+      const code = await Promise.race([exited, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
+      clearTimeout(timer);
+      clearInterval(ticker);
+      showReport();
+      if (code === 0) return true;
+      const wb = new Workbench(page, { log, shotsDir: resultsDir, prefix: 'api-' });
+      await wb.screenshot('failure');
+      log(code === 'timeout' ? `api: no result within ${timeoutMs / 1000} s` : `api: extension-host tests exited with code ${code}`);
+      log(`code-server log tail:\n${server.logTail(40)}`);
+      return false;
+    },
+  );
+}
+
+/** The test workspace's settings: a tiny synthetic training run, runs inside the workspace. */
+function workspaceSettings() {
+  return {
+    'busLab.runsDirectory': 'runs',
+    'busLab.train.method': 'birads',
+    'busLab.train.epochs': 2,
+    'busLab.train.imageSize': 32,
+    'busLab.train.batchSize': 4,
+    'busLab.train.seed': 7,
+    'busLab.datasets': [
+      { name: 'Site A', spec: 'synthetic:site-a?count=16' },
+      { name: 'Site B', spec: 'synthetic:site-b?count=8' },
+      { name: 'Site C', spec: 'synthetic:site-c?count=8' },
+    ],
+  };
+}
+
+// --- ui: a user's session ----------------------------------------------------------------------
+async function uiSession() {
+  const { steps } = await import(stepsModule);
+  const results = [];
+  await withSession(
+    {
+      name: 'ui', root, entry, extensionPath, plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(),
+      env: baseEnv, logDir: resultsDir, log,
+    },
+    async ({ page, server, workspace, logFile }) => {
+      const wb = new Workbench(page, { log, shotsDir: resultsDir, prefix: 'ui-' });
+      log('ui: waiting for the workbench');
+      await wb.ready();
+      const ctx = { wb, page, workspace, manifest, extensionPath, plugin, log, state: {}, results };
+      for (const step of steps) {
+        const missing = (step.needs ?? []).filter((n) => results.find((r) => r.name === n)?.status !== 'pass');
+        const unavailable = step.requires ? step.requires(ctx) : undefined;
+        if (unavailable) {
+          results.push({ name: step.name, status: 'skip', note: unavailable });
+          log(`- ${step.name}: SKIPPED (${unavailable})`);
+          continue;
+        }
+        if (missing.length > 0) {
+          results.push({ name: step.name, status: 'fail', note: `needs ${missing.join(', ')}` });
+          log(`- ${step.name}: NOT RUN (needs ${missing.join(', ')}, which did not pass)`);
+          continue;
+        }
+        log(`- ${step.name}`);
+        const s0 = Date.now();
+        try {
+          await withTimeout(step.run(ctx), step.timeoutMs ?? 240_000, step.name);
+          results.push({ name: step.name, status: 'pass', seconds: (Date.now() - s0) / 1000 });
+          log(`  ok ${step.name} (${((Date.now() - s0) / 1000).toFixed(1)} s)`);
+        } catch (e) {
+          results.push({ name: step.name, status: 'fail', note: e.message.split('\n')[0] });
+          log(`  FAIL ${step.name}: ${e.stack ?? e.message}`);
+          await wb.screenshot(`FAILED-${step.name}`);
+          log(`  code-server log tail (${logFile}):\n${server.logTail(30)}`);
+          await wb.closeQuickInput().catch(() => {});
+          await page.keyboard.press('Escape').catch(() => {});
+        }
+      }
+    },
+  );
+  return results;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); })]).finally(() => clearTimeout(timer));
+}
+
+// --- main --------------------------------------------------------------------------------------
+const summary = [];
+let ok = true;
+if (!only || only === 'api') {
+  const s0 = Date.now();
+  try {
+    const pass = await apiSession();
+    summary.push(`api  ${pass ? 'PASS' : 'FAIL'}  extension-host tests (${((Date.now() - s0) / 1000).toFixed(0)} s)`);
+    ok &&= pass;
+  } catch (e) {
+    ok = false;
+    summary.push(`api  FAIL  ${e.message.split('\n')[0]}`);
+    log(`api session error: ${e.stack ?? e.message}`);
+  }
+}
+if (!only || only === 'ui') {
+  const s0 = Date.now();
+  try {
+    const results = await uiSession();
+    for (const r of results) summary.push(`ui   ${r.status.toUpperCase().padEnd(4)}  ${r.name}${r.note ? ` — ${r.note}` : ''}`);
+    if (results.some((r) => r.status === 'fail')) ok = false;
+    summary.push(`ui   session ${((Date.now() - s0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    ok = false;
+    summary.push(`ui   FAIL  ${e.message.split('\n')[0]}`);
+    log(`ui session error: ${e.stack ?? e.message}`);
+    log(`code-server log tail:\n${tail(join(resultsDir, 'code-server-ui.log'))}`);
+  }
+}
+log(`summary (${((Date.now() - t0) / 1000).toFixed(0)} s; screenshots and logs in ${resultsDir}):`);
+for (const line of summary) console.log(`  ${line}`);
+console.log(ok ? '[e2e] PASS' : '[e2e] FAIL');
+process.exit(ok ? 0 : 1);

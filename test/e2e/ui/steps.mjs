@@ -1,0 +1,344 @@
+// The UI-level end-to-end steps: what a user clicks through in a normal workbench session with
+// BUS Lab and the example plugin loaded. Run in order by test/e2e/run.mjs; a step whose `needs`
+// did not pass is reported as not run; `requires` skips a step whose feature is not contributed.
+// Hooks: command titles from package.json (category "BUS"), data-testid hooks from docs/WEBVIEWS.md.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sleep } from '../lib/workbench.mjs';
+
+const PALETTE = {
+  train: 'BUS: Train BUS model',
+  stop: 'BUS: Stop Training',
+  resume: 'BUS: Resume Training',
+  dashboard: 'BUS: Open Training Dashboard',
+  gallery: 'BUS: Open Mask Gallery',
+  compare: 'BUS: Compare Runs (Ablation)',
+};
+
+/** Skips a step unless the extension contributes every command named. */
+const commands = (...ids) => ({ manifest }) => {
+  const declared = new Set((manifest.contributes?.commands ?? []).map((c) => c.command));
+  const missing = ids.filter((id) => !declared.has(id));
+  return missing.length ? `not contributed yet: ${missing.join(', ')}` : undefined;
+};
+const needsPlugin = ({ plugin }) => (plugin ? undefined : 'no examples/custom-loss-plugin');
+const all = (...checks) => (ctx) => checks.map((c) => c(ctx)).find(Boolean);
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// --- run folders (the workspace's `runs/`, from busLab.runsDirectory) -----------------------------
+function runsDir(ctx) {
+  return join(ctx.workspace, 'runs');
+}
+
+function readRun(ctx, runId) {
+  const dir = join(runsDir(ctx), runId);
+  return { dir, record: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) };
+}
+
+function metrics(ctx, runId) {
+  const file = join(runsDir(ctx), runId, 'metrics.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function listRuns(ctx) {
+  const dir = runsDir(ctx);
+  return existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'run.json'))) : [];
+}
+
+// --- flows ----------------------------------------------------------------------------------------
+
+/**
+ * "Train BUS model" through its four-step quick pick: method (typed filter, or the preselected
+ * one from settings), training dataset (first), external datasets (all preselected), epochs.
+ * Returns the run id from the progress notification.
+ */
+async function trainThroughWizard(ctx, { method, epochs } = {}) {
+  const { wb, page, log } = ctx;
+  const before = new Set(listRuns(ctx));
+  await wb.runCommand(PALETTE.train);
+  await wb.waitForQuickInputTitle(/Train BUS model \(1\/4\)/);
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  if (method) {
+    await input.fill(method);
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: method }).first().waitFor({ timeout: 30_000 });
+  }
+  await wb.screenshot(`train-wizard-method${method ? `-${method}` : ''}`);
+  await page.keyboard.press('Enter');
+  await wb.waitForQuickInputTitle(/\(2\/4\)/);
+  await page.keyboard.press('Enter');
+  await wb.waitForQuickInputTitle(/\(3\/4\)/);
+  await wb.screenshot('train-wizard-external');
+  await page.keyboard.press('Enter');
+  await wb.waitForQuickInputTitle(/\(4\/4\)/);
+  if (epochs !== undefined) await input.fill(String(epochs));
+  await page.keyboard.press('Enter');
+  log(`    wizard done${method ? ` (method ${method})` : ''}${epochs ? ` (${epochs} epochs)` : ''}`);
+  const text = await wb.waitForNotification(/BUS Lab: training \S+/, { timeout: 180_000 });
+  const runId = /BUS Lab: training (\S+)/.exec(text)[1].replace(/[,.:;]+$/, '');
+  log(`    progress notification: ${text.slice(0, 160)}`);
+  assert(!before.has(runId), `run ${runId} existed before`);
+  return runId;
+}
+
+/** Waits for the "Training <id> finished" notification and the run's finished icon in Runs. */
+async function waitFinished(ctx, runId, { timeout = 300_000 } = {}) {
+  const { wb } = ctx;
+  const t0 = Date.now();
+  for (;;) {
+    const texts = await wb.notificationTexts();
+    if (texts.some((t) => t.includes(`Training ${runId} finished`))) break;
+    const failed = texts.find((t) => t.includes(runId) && /fail|error/i.test(t));
+    if (failed) throw new Error(`training ${runId} failed: ${failed}`);
+    if (existsSync(join(runsDir(ctx), runId, 'run.json'))) {
+      const status = readRun(ctx, runId).record.status;
+      if (status === 'failed') throw new Error(`training ${runId} failed: ${readRun(ctx, runId).record.error ?? ''}`);
+      if (status === 'finished') break;
+    }
+    if (Date.now() - t0 > timeout) throw new Error(`training ${runId} did not finish within ${timeout / 1000} s`);
+    await sleep(1000);
+  }
+  await wb.openViewContainer('BUS Lab');
+  await wb.waitForTreeRow('Runs', new RegExp(runId), { icon: 'pass', timeout: 60_000 });
+}
+
+async function pointsOf(frame, name) {
+  const c = frame.locator(`canvas[data-testid="chart-${name}"]`);
+  if ((await c.count()) === 0) return -1;
+  return Number((await c.first().getAttribute('data-points')) ?? 0);
+}
+
+async function waitForPoints(frame, name, min, { timeout = 120_000 } = {}) {
+  const t0 = Date.now();
+  let n = -1;
+  while (Date.now() - t0 < timeout) {
+    n = await pointsOf(frame, name);
+    if (n >= min) return n;
+    await sleep(500);
+  }
+  throw new Error(`chart-${name} has ${n} points, expected at least ${min} within ${timeout / 1000} s`);
+}
+
+async function openPanel(ctx, paletteLabel, readySelector, { pick } = {}) {
+  const { wb, page } = ctx;
+  await wb.closeAllEditors();
+  await wb.runCommand(paletteLabel);
+  if (pick) await wb.answerQuickInput({ label: pick });
+  const frame = await wb.webviewFrame(readySelector, { timeout: 120_000 });
+  await frame.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  const error = frame.locator('[data-testid="error"]:not([hidden])');
+  if ((await error.count()) > 0 && (await error.first().isVisible())) throw new Error(`panel shows an error: ${await error.first().textContent()}`);
+  await page.waitForTimeout(500);
+  return frame;
+}
+
+// --- the steps ------------------------------------------------------------------------------------
+export const steps = [
+  {
+    name: 'BUS Lab view container and empty Runs view',
+    requires: ({ manifest }) => (manifest.contributes?.viewsContainers ? undefined : 'no view container yet'),
+    async run(ctx) {
+      const { wb } = ctx;
+      await wb.openViewContainer('BUS Lab');
+      await wb.viewPane('Runs');
+      await wb.screenshot('runs-view-empty');
+    },
+  },
+  {
+    name: 'command palette finds "Train BUS model"',
+    requires: commands('busLab.train'),
+    async run(ctx) {
+      const { wb } = ctx;
+      const labels = await wb.paletteEntries('Train BUS model', { expect: PALETTE.train, timeout: 60_000 });
+      assert(labels.some((l) => l.includes(PALETTE.train)), `palette shows: ${labels.join(' | ')}`);
+      await wb.screenshot('palette-train');
+      await wb.closeQuickInput();
+    },
+  },
+  {
+    name: 'Providers view lists the example plugin\'s loss',
+    requires: all(needsPlugin, ({ manifest }) => ((manifest.contributes?.views?.busLab ?? []).some((v) => v.id === 'busLab.providers') ? undefined : 'no Providers view yet')),
+    async run(ctx) {
+      const { wb } = ctx;
+      await wb.openViewContainer('BUS Lab');
+      const { info } = await wb.waitForTreeRow('Providers', /Tversky loss/, { timeout: 90_000 });
+      assert(/custom-loss-plugin/.test(info.text + info.aria), `Tversky row does not name the plugin: ${info.text}`);
+      await wb.screenshot('providers-view');
+    },
+  },
+  {
+    name: 'train through the wizard: progress notification, then a finished run in Runs',
+    requires: commands('busLab.train'),
+    timeoutMs: 360_000,
+    async run(ctx) {
+      const { wb, state } = ctx;
+      const runId = await trainThroughWizard(ctx);
+      state.runA = runId;
+      await wb.screenshot('training-progress');
+      await waitFinished(ctx, runId);
+      const { record } = readRun(ctx, runId);
+      assert(record.status === 'finished', `run.json status ${record.status}`);
+      assert(record.config.epochs === 2 && record.config.imageSize === 32, `config not from the workspace settings: ${JSON.stringify(record.config).slice(0, 200)}`);
+      // Expand the run: its external datasets appear under it.
+      const { row } = await wb.waitForTreeRow('Runs', new RegExp(runId), { icon: 'pass' });
+      await row.click();
+      await wb.waitForTreeRow('Runs', /Site B|site-b/, { timeout: 30_000 });
+      await wb.waitForTreeRow('Runs', /Site C|site-c/, { timeout: 30_000 });
+      await wb.screenshot('runs-view-finished');
+    },
+  },
+  {
+    name: 'Training Dashboard shows charts with points after training',
+    requires: commands('busLab.openTrainingDashboard'),
+    needs: ['train through the wizard: progress notification, then a finished run in Runs'],
+    async run(ctx) {
+      const frame = await openPanel(ctx, PALETTE.dashboard, 'canvas[data-testid="chart-loss-step"]');
+      const step = await waitForPoints(frame, 'loss-step', 2);
+      const epoch = await waitForPoints(frame, 'loss-epoch', 2);
+      const val = await waitForPoints(frame, 'val', 2);
+      ctx.log(`    points: loss-step ${step}, loss-epoch ${epoch}, val ${val}`);
+      await ctx.wb.screenshot('dashboard-after-training');
+    },
+  },
+  {
+    name: 'Mask Gallery has loaded thumbnails for each external dataset',
+    requires: commands('busLab.openMaskGallery'),
+    needs: ['train through the wizard: progress notification, then a finished run in Runs'],
+    async run(ctx) {
+      const { wb, state, log } = ctx;
+      const frame = await openPanel(ctx, PALETTE.gallery, '[data-testid="thumb-grid"]', { pick: state.runA });
+      const tabs = frame.locator('vscode-tab-header[data-testid="dataset-tab"]');
+      const slugs = await tabs.evaluateAll((els) => els.map((e) => e.getAttribute('data-dataset')));
+      assert(slugs.length === 2, `expected 2 dataset tabs (Site B, Site C), got ${slugs.join(', ')}`);
+      for (const slug of slugs) {
+        await frame.locator(`vscode-tab-header[data-testid="dataset-tab"][data-dataset="${slug}"]`).click();
+        await frame.waitForFunction(
+          (s) => {
+            const cards = document.querySelectorAll('figure[data-testid="thumb-card"]');
+            const loaded = document.querySelectorAll('canvas[data-testid="thumb"][data-loaded="true"]');
+            const errors = document.querySelectorAll('canvas[data-testid="thumb"][data-loaded="error"]');
+            return cards.length > 0 && loaded.length >= Math.min(cards.length, 4) && errors.length === 0 && document.querySelector(`vscode-tab-header[data-dataset="${s}"]`);
+          },
+          slug,
+          { timeout: 60_000 },
+        );
+        const counts = await frame.evaluate(() => ({
+          cards: document.querySelectorAll('figure[data-testid="thumb-card"]').length,
+          loaded: document.querySelectorAll('canvas[data-testid="thumb"][data-loaded="true"]').length,
+          total: document.querySelector('[data-testid="thumb-grid"]')?.getAttribute('data-total'),
+        }));
+        log(`    ${slug}: ${counts.loaded}/${counts.cards} thumbnails loaded (dataset ${counts.total} images)`);
+        await wb.screenshot(`gallery-${slug}`);
+      }
+    },
+  },
+  {
+    name: 'example plugin loss: train with it, its loss is in the run\'s metrics',
+    requires: all(needsPlugin, commands('busLab.train')),
+    needs: ['train through the wizard: progress notification, then a finished run in Runs'],
+    timeoutMs: 360_000,
+    async run(ctx) {
+      const { state, log } = ctx;
+      await ctx.wb.closeAllEditors();
+      const runId = await trainThroughWizard(ctx, { method: 'Tversky' });
+      state.runB = runId;
+      await waitFinished(ctx, runId);
+      const { record } = readRun(ctx, runId);
+      assert(/tversky/i.test(record.config.method), `run ${runId} method is ${record.config.method}`);
+      const keys = new Set(metrics(ctx, runId).flatMap((m) => Object.keys(m.losses ?? {})));
+      log(`    loss terms recorded: ${[...keys].join(', ')}`);
+      assert([...keys].some((k) => /tversky/i.test(k)), `no Tversky loss term in metrics.jsonl (terms: ${[...keys].join(', ')})`);
+      await ctx.wb.screenshot('runs-view-plugin-run');
+    },
+  },
+  {
+    name: 'Ablation Comparison shows two runs and a p-value',
+    requires: commands('busLab.compareRuns'),
+    needs: ['example plugin loss: train with it, its loss is in the run\'s metrics'],
+    async run(ctx) {
+      const { wb, page, state, log } = ctx;
+      await wb.closeAllEditors();
+      await wb.runCommand(PALETTE.compare);
+      // Multi-select quick pick: tick both runs, accept.
+      for (const id of [state.runA, state.runB]) {
+        const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: id }).first();
+        await row.waitFor({ timeout: 60_000 });
+        const checked = await row.getAttribute('aria-checked');
+        if (checked !== 'true') await row.click();
+      }
+      await wb.screenshot('compare-pick');
+      await page.keyboard.press('Enter');
+      const frame = await wb.webviewFrame('table[data-testid="comparison-table"] tr[data-run]', { timeout: 180_000 });
+      await frame.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await frame.waitForSelector('span[data-testid="p-value"][data-p]', { timeout: 120_000 });
+      const rows = await frame.locator('table[data-testid="comparison-table"] tr[data-run]').count();
+      const ps = await frame.locator('span[data-testid="p-value"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-p')));
+      log(`    comparison rows ${rows}, p-values ${ps.join(', ')}`);
+      assert(rows === 2, `comparison table has ${rows} runs`);
+      assert(ps.some((p) => p !== null && p !== '' && Number.isFinite(Number(p)) && Number(p) >= 0 && Number(p) <= 1), `no p-value in [0, 1]: ${ps.join(', ')}`);
+      await wb.screenshot('comparison');
+    },
+  },
+  {
+    name: 'Stop Training cancels a run (dashboard live while it trains), which stays resumable',
+    requires: commands('busLab.train', 'busLab.stopTraining', 'busLab.resumeRun'),
+    timeoutMs: 360_000,
+    async run(ctx) {
+      const { wb, state, log } = ctx;
+      await wb.closeAllEditors();
+      const runId = await trainThroughWizard(ctx, { epochs: 40 });
+      state.runC = runId;
+      // The dashboard while training: points appear and keep coming.
+      let frame;
+      if (!commands('busLab.openTrainingDashboard')(ctx)) {
+        frame = await openPanel(ctx, PALETTE.dashboard, 'canvas[data-testid="chart-loss-step"]');
+        const first = await waitForPoints(frame, 'loss-step', 1, { timeout: 180_000 });
+        const later = await waitForPoints(frame, 'loss-step', first + 1, { timeout: 120_000 });
+        const status = await frame.locator(`[data-testid="run-status"][data-run="${runId}"]`).getAttribute('data-status').catch(() => null);
+        log(`    live dashboard: loss-step points ${first} -> ${later}, status ${status}`);
+        assert(status === null || status === 'running', `run-status says ${status} while training`);
+        await wb.screenshot('dashboard-while-training');
+      }
+      // Make sure an epoch's checkpoint exists, then stop from the palette.
+      const t0 = Date.now();
+      while (!metrics(ctx, runId).some((m) => m.type === 'epoch')) {
+        if (Date.now() - t0 > 180_000) throw new Error('no epoch finished within 180 s');
+        await sleep(500);
+      }
+      await wb.runCommand(PALETTE.stop);
+      await wb.waitForNotification(new RegExp(`Training ${runId} was cancelled`), { timeout: 120_000 });
+      await wb.screenshot('stopped-notification');
+      const { record, dir } = readRun(ctx, runId);
+      assert(record.status === 'cancelled', `run.json status ${record.status}`);
+      assert(existsSync(join(dir, 'checkpoint')), 'no checkpoint/ folder to resume from');
+      await wb.openViewContainer('BUS Lab');
+      const { row } = await wb.waitForTreeRow('Runs', new RegExp(runId), { icon: 'debug-pause', timeout: 60_000 });
+      const actions = await wb.rowActions(row);
+      assert(actions.some((a) => /Resume Training/.test(a)), `cancelled run has no Resume action: ${actions.join(', ')}`);
+      await wb.screenshot('runs-view-cancelled');
+      // Resume it from the palette: it trains again from the checkpoint; stop it once more.
+      const epochsBefore = record.epochsCompleted;
+      await wb.runCommand(PALETTE.resume);
+      await wb.answerQuickInput({ label: runId });
+      await wb.waitForNotification(new RegExp(`BUS Lab: training ${runId}`), { timeout: 120_000 });
+      const t1 = Date.now();
+      while (readRun(ctx, runId).record.status !== 'running') {
+        if (Date.now() - t1 > 60_000) throw new Error('resumed run is not running');
+        await sleep(500);
+      }
+      await wb.screenshot('resumed');
+      await wb.runCommand(PALETTE.stop);
+      const t2 = Date.now();
+      while (readRun(ctx, runId).record.status === 'running') {
+        if (Date.now() - t2 > 120_000) throw new Error('resumed run did not stop');
+        await sleep(500);
+      }
+      const after = readRun(ctx, runId).record;
+      log(`    resumed from epoch ${epochsBefore}; stopped again at ${after.epochsCompleted} (${after.status})`);
+      assert(after.epochsCompleted >= epochsBefore, 'resume lost epochs');
+    },
+  },
+];
