@@ -190,3 +190,45 @@ describe('wasm kernels borrowed from the cpu backend', () => {
     assert.equal((tf.engine().findBackend('cpu') as unknown as { numDataIds(): number }).numDataIds(), cpuIds);
   });
 });
+
+describe('wasm Slice (C++ strided copy for non-contiguous slices)', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [4, 9, 7, 32], begin: [0, 0, 0, 16], size: [4, 9, 7, 16] },
+    { shape: [4, 9, 7, 32], begin: [1, 2, 3, 5], size: [2, 5, 3, 20] },
+    { shape: [6, 10], begin: [1, 3], size: [4, 5] },
+    { shape: [3, 4, 5], begin: [0, 1, 0], size: [3, 2, 5] },
+    { shape: [2, 3, 4, 5, 6], begin: [0, 1, 1, 2, 3], size: [2, 2, 3, 3, 3] },
+    { shape: [4, 9, 7, 32], begin: [1, 0, 0, 0], size: [2, 9, 7, 32] },
+  ];
+  for (const c of cases) {
+    it(`slices ${c.shape.join('x')} at ${c.begin.join(',')} size ${c.size.join('x')} like cpu`, async () => {
+      const sliced = () => tf.slice(seeded(c.shape, 13), c.begin, c.size);
+      assertClose(await on('wasm', sliced), await on('cpu', sliced), 'slice');
+    });
+  }
+
+  it('keeps int32 slices on the stock path and exact', async () => {
+    const sliced = () => tf.slice(tf.range(0, 60, 1, 'int32').reshape([3, 4, 5]), [0, 1, 1], [3, 2, 3]);
+    await tf.setBackend('wasm');
+    const w = tf.tidy(sliced);
+    await tf.setBackend('cpu');
+    const c = tf.tidy(sliced);
+    assert.deepEqual(Array.from(await w.data()), Array.from(await c.data()));
+    tf.dispose([w, c]);
+  });
+
+  it('gives the gradient of a channel concatenation (SplitV) like cpu', async () => {
+    const gradient = () => {
+      const a = seeded([2, 5, 5, 3], 14);
+      const b = seeded([2, 5, 5, 4], 15);
+      const probe = seeded([2, 5, 5, 7], 16);
+      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], 3), probe)))([a, b]);
+      return tf.concat([tf.reshape(da!, [-1]), tf.reshape(db!, [-1])]);
+    };
+    assertClose(await on('wasm', gradient), await on('cpu', gradient), 'concat gradient');
+  });
+});
