@@ -43,6 +43,31 @@ describe('extension ↔ engine worker', { skip }, () => {
     assert.equal(runs[0].status, 'finished');
     assert.equal(runs[0].external.length, 1);
     assert.equal(typeof runs[0].external[0].dice?.mean, 'number');
+
+    // Evaluate Run on Dataset...: one more eval folder, listed with its Dice.
+    const { engine } = setup();
+    const evaluation = engine.evaluate(started.runDir, ['synthetic:site-c?count=8']);
+    await evaluation.result;
+    const after = (await listRuns(runsDir)).runs[0];
+    assert.equal(after.external.length, 2);
+    assert.ok(after.external.every((e) => typeof e.dice?.mean === 'number'));
+
+    // Compare Runs (what the comparison panel gets through PanelDeps.compareRuns).
+    const comparison = await engine.compare([started.runDir]).result;
+    assert.equal(typeof comparison, 'object');
+    assert.equal(engine.activeCount, 0, 'finished requests leave no worker behind');
+  });
+
+  it('checks a dataset and lists the providers, plugins included', { timeout: 120_000 }, async () => {
+    const { engine } = setup();
+    const report = await engine.checkDataset('synthetic:site-b?count=8').result;
+    assert.equal(typeof report, 'object');
+    const modulePath = join(root, 'examples', 'custom-loss-plugin', 'out', 'tversky.js');
+    const providers = await engine.listProviders([{ modulePath, source: 'bus-lab-examples.custom-loss-plugin', kind: 'loss', id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky' } as never]);
+    assert.ok(providers.losses.some((p) => p.id === 'segmentation' && p.source === 'builtin'));
+    assert.ok(providers.losses.some((p) => p.id === 'bus-lab-examples.custom-loss-plugin/tversky' && p.source === 'bus-lab-examples.custom-loss-plugin'));
+    assert.equal(providers.features.length, 4);
+    await assert.rejects(engine.checkDataset('busi:/definitely/not/here').result, /not|exist|found/i);
   });
 
   it('trains with the example plugin loss as the method', { timeout: 180_000 }, async () => {

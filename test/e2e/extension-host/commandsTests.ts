@@ -28,6 +28,15 @@ export const commandsTests: HostTest[] = [
     },
   },
   {
+    name: 'the Runs and Providers views open in the BUS Lab container',
+    async run() {
+      await vscode.commands.executeCommand('busLab.runs.focus');
+      await vscode.commands.executeCommand('busLab.providers.focus');
+      const views = busLabExtension().packageJSON.contributes.views.busLab as { id: string }[];
+      assert.deepEqual(views.map((v) => v.id), ['busLab.runs', 'busLab.providers']);
+    },
+  },
+  {
     name: 'Stop Training with nothing running and Refresh Runs complete quietly',
     async run() {
       await vscode.commands.executeCommand('busLab.stopTraining');
