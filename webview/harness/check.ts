@@ -45,6 +45,10 @@ async function main(): Promise<void> {
       await page.waitForTimeout(800);
       const afterLive = Number(await page.getAttribute('[data-testid="chart-loss-step"]', 'data-source-points'));
       assert.ok(afterLive > before, `live appends grow the chart (${before} -> ${afterLive})`);
+      // Smoothing off: the faint raw curves go away, the shown points stay.
+      const datasetsSmoothed = Number(await page.getAttribute('[data-testid="chart-loss-step"]', 'data-datasets'));
+      await page.fill('[data-testid="smoothing"]', '0');
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-loss-step"]')?.getAttribute('data-datasets')) < n, datasetsSmoothed);
       await page.click('[data-testid="export-csv-val"]');
       await page.click('[data-testid="export-png-val"]');
       const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string }[] }).__sent.filter((m) => m.type === 'saveFile').map((m) => m.format));
@@ -62,6 +66,20 @@ async function main(): Promise<void> {
       const overlays = await page.getAttribute('[data-testid="thumb"][data-loaded="true"]', 'data-overlays');
       assert.match(overlays ?? '', /truth/);
       await page.screenshot({ path: join(out, `gallery-${theme}.png`) });
+      // Search (Playwright's CSS pierces the vscode-textfield shadow root) and label filter.
+      await page.fill('[data-testid="search"] input', 'malignant_36');
+      await page.waitForFunction(() => /of (\d+)$/.exec(document.querySelector('[data-testid="page-info"]')?.textContent ?? '')?.[1] !== '754');
+      const found = await page.$$eval('[data-testid="thumb-card"]', (els) => els.map((e) => e.getAttribute('data-file')));
+      assert.ok(found.length > 0 && found.every((f) => f?.includes('malignant_36')), found.join(','));
+      await page.fill('[data-testid="search"] input', '');
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="label-filter"]') as HTMLElement & { value: string };
+        sel.value = 'benign';
+        sel.dispatchEvent(new Event('change'));
+      });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="thumb-card"]')].every((e) => e.getAttribute('data-label') === 'benign'));
+      const dices = await page.$$eval('[data-testid="thumb-card"]', (els) => els.map((e) => Number(e.getAttribute('data-dice'))));
+      assert.deepEqual(dices, [...dices].sort((a, b) => a - b), 'worst Dice first');
       await page.press('[data-testid="thumb-card"]', 'Enter');
       await page.waitForSelector('[data-testid="detail-canvas"][data-loaded="true"]');
       await page.waitForSelector('[data-testid="detail-canvas-compare"][data-loaded="true"]');
@@ -84,6 +102,15 @@ async function main(): Promise<void> {
       assert.ok(Number(await page.getAttribute('[data-testid="chart-bars"]', 'data-points')) === 9);
       assert.ok(Number(await page.getAttribute('[data-testid="chart-strip"]', 'data-points')) === 60);
       await page.click('[data-testid="export-md"]');
+      // Another baseline: p-values computed in the view (Wilcoxon + Holm).
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="baseline"]') as HTMLElement & { value: string };
+        sel.value = 'birads';
+        sel.dispatchEvent(new Event('change'));
+      });
+      await page.waitForSelector('[data-testid="comparison-table"] tr[data-run="birads"][data-baseline="true"]');
+      const sources = await page.$$eval('[data-testid="comparison-table"] [data-testid="p-value"]', (els) => els.map((e) => e.getAttribute('data-p-source')));
+      assert.ok(sources.length === 6 && sources.every((x) => x === 'computed'), sources.join(','));
       await page.screenshot({ path: join(out, `comparison-${theme}.png`), fullPage: true });
       assert.deepEqual(await problems(page), [], 'comparison CSP violations');
       await page.close();
