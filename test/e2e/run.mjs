@@ -17,7 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer } from './lib/code-server.mjs';
+import { defaultInstallDir, ensureCodeServer } from './lib/code-server.mjs';
+import { acquireRunLock } from './lib/lock.mjs';
 import { findChromium } from './lib/browser.mjs';
 import { extensionId, readManifest, withSession } from './lib/session.mjs';
 import { Workbench } from './lib/workbench.mjs';
@@ -45,8 +46,6 @@ const log = (s) => console.log(`[e2e ${stamp()}] ${s}`);
 // Whatever happens (Ctrl+C, a hang), code-server's process group is killed by the 'exit' handler
 // that startCodeServer registers; these turn signals and the suite timeout into an exit.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { log(`${sig}: stopping`); process.exit(130); });
-const watchdog = setTimeout(() => { log(`suite timeout (${suiteTimeoutS} s): stopping`); process.exit(1); }, suiteTimeoutS * 1000);
-watchdog.unref();
 
 function fail(message) {
   console.error(`[e2e] ${message}`);
@@ -69,6 +68,15 @@ if (plugin) {
   const pm = readManifest(plugin.path);
   if (pm.main && !existsSync(resolve(plugin.path, pm.main))) fail(`${resolve(plugin.path, pm.main)} does not exist: build the example plugin first (npm run build)`);
 }
+
+// One run at a time on this machine (shared test-results/, install, CPUs); then the suite's clock.
+try {
+  await acquireRunLock(join(dirname(defaultInstallDir()), 'e2e-run.lock'), { log });
+} catch (e) {
+  fail(e.message);
+}
+const watchdog = setTimeout(() => { log(`suite timeout (${suiteTimeoutS} s): stopping`); process.exit(1); }, suiteTimeoutS * 1000);
+watchdog.unref();
 
 // Fresh results for the sessions that run (with --only, the other session's files stay).
 if (!only) rmSync(resultsDir, { recursive: true, force: true });

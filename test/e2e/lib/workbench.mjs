@@ -122,7 +122,7 @@ export class Workbench {
   async notificationTexts() {
     return this.page
       .locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item')
-      .evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') || e.textContent || '').trim()));
+      .evaluateAll((els) => els.map((e) => (e.querySelector('.notification-list-item-message')?.innerText || e.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim()));
   }
 
   /** Waits for a notification whose text matches `re`; returns its text. */
