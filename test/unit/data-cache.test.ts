@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDataset, LoadStats } from '../../src/engine/data';
@@ -73,6 +73,25 @@ test('no cacheDir means no cache; synthetic data is never cached (it is cheaper 
     const again = await load('synthetic:site-a?count=3', cache);
     assert.equal(again.stats.decoded, 3);
     assert.deepEqual(readdirSync(dir).sort(), ['data']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('a damaged cache entry is ignored and rebuilt', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    makeBusiFixture(join(dir, 'data'));
+    const cache = join(dir, 'cache');
+    const cold = await load(`busi:${dir}/data`, cache);
+    const entryDir = join(cache, 'busi-24');
+    const victim = join(entryDir, readdirSync(entryDir)[0]);
+    writeFileSync(victim, readFileSync(victim).subarray(0, 100));
+    const again = await load(`busi:${dir}/data`, cache);
+    assert.deepEqual([again.stats.decoded, again.stats.fromCache], [1, 3]);
+    assert.deepEqual(again.ds.items.map((s) => s.image), cold.ds.items.map((s) => s.image));
+    const healed = await load(`busi:${dir}/data`, cache);
+    assert.equal(healed.stats.fromCache, 4);
   } finally {
     cleanup();
   }

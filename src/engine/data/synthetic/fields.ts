@@ -23,20 +23,24 @@ function kernel(sigma: number): Float32Array {
 
 function convolveRows(src: Float32Array, dst: Float32Array, w: number, h: number, k: Float32Array): void {
   const r = (k.length - 1) / 2;
+  const taps = k.length;
   const reflect = (x: number) => (x < 0 ? Math.min(w - 1, -x) : x >= w ? Math.max(0, 2 * w - 2 - x) : x);
+  const border = (row: number, x: number) => {
+    let acc = 0;
+    for (let t = -r; t <= r; t++) acc += src[row + reflect(x + t)] * k[t + r];
+    dst[row + x] = acc;
+  };
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) {
+    for (let x = 0; x < Math.min(r, w); x++) border(row, x);
+    // Interior: no border handling in the hot loop.
+    for (let x = r; x < w - r; x++) {
+      const base = row + x - r;
       let acc = 0;
-      if (x >= r && x < w - r) {
-        // Interior: no border handling in the hot loop.
-        const base = row + x - r;
-        for (let t = 0; t < k.length; t++) acc += src[base + t] * k[t];
-      } else {
-        for (let t = -r; t <= r; t++) acc += src[row + reflect(x + t)] * k[t + r];
-      }
+      for (let t = 0; t < taps; t++) acc += src[base + t] * k[t];
       dst[row + x] = acc;
     }
+    for (let x = Math.max(r, w - r); x < w; x++) border(row, x);
   }
 }
 
@@ -82,9 +86,9 @@ export function rayleighSpeckle(rng: Rng, width: number, height: number, sigmaX:
   return re;
 }
 
-/** Approximately standard normal noise from three uniforms (Irwin-Hall), cheap enough per pixel. */
+/** Zero-mean, unit-variance noise from two uniforms (triangular), cheap enough for every pixel. */
 export function approxGaussian(rng: Rng): number {
-  return (rng() + rng() + rng() - 1.5) * 2;
+  return (rng() + rng() - 1) * 2.449489742783178;
 }
 
 /** Smooth noise in [-1, 1]: random values on a coarse grid, interpolated with a smoothstep. */

@@ -189,15 +189,21 @@ export function renderPhantom(site: SiteProfile, lesion: LesionMorphology | unde
   }
 
   const speckle = rayleighSpeckle(rng, w, h, site.speckleLateral, site.speckleAxial);
+  // Attenuation left after time-gain compensation, tabulated over depth (smooth, so 1024 steps suffice).
   const attenuationRate = -Math.log(1 - site.attenuation) / g.maxDepthMm;
-  const compress = 255 * site.gain / Math.log(1 + 4 * 3);
+  const steps = 1024;
+  const attenuation = new Float32Array(steps + 1);
+  for (let k = 0; k <= steps; k++) attenuation[k] = Math.exp((-attenuationRate * g.maxDepthMm * k) / steps);
+  const toStep = steps / g.maxDepthMm;
+  const compress = (255 * site.gain) / Math.log(1 + 4 * 3);
   const image = new Uint8Array(w * h);
   for (let i = 0; i < image.length; i++) {
     if (!g.inside[i]) {
       mask[i] = 0;
       continue;
     }
-    const amplitude = Math.max(0, echo[i]) * speckle[i] * Math.exp(-attenuationRate * g.depthMm[i]);
+    const step = Math.min(steps, Math.max(0, Math.round(g.depthMm[i] * toStep)));
+    const amplitude = Math.max(0, echo[i]) * speckle[i] * attenuation[step];
     const v = compress * Math.log(1 + 4 * amplitude) + site.noise * approxGaussian(rng);
     image[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
   }
