@@ -3,7 +3,7 @@
  * `append` batches; keeps the per-run history, overlays several runs, smooths (debiased EMA),
  * zooms, and exports each chart as PNG and CSV through the host.
  */
-import { nonce as _nonce, adoptCss } from '../common/csp';
+import { adoptCss } from '../common/csp';
 import '../common/elements';
 import css from '../common/styles.css';
 import { button, checkbox } from '../common/elements';
@@ -27,7 +27,6 @@ import {
 import type { ChartDataset } from 'chart.js';
 
 adoptCss(css);
-void _nonce;
 
 const bridge = createBridge<DashboardToHost, HostToDashboard, DashboardState>();
 
