@@ -56,7 +56,7 @@ test('a checkpoint round-trips the network: the predictor reproduces the trained
   const net = createUNet(tf, options);
   // Move batch-norm statistics away from their initial values so the test sees them restored.
   const x = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 1) as Tensor4D;
-  tf.tidy(() => net.forward(x, true));
+  tf.tidy(() => net.forward(x, true).seg);
   net.commitBatchNormUpdates();
   const description: ModelDescription = { architecture: 'unet', inputSize: 32, method: 'mtl', ...options };
   await saveCheckpoint(tf, join(dir, 'model'), description, net.variables, { epoch: 1 });
@@ -66,7 +66,7 @@ test('a checkpoint round-trips the network: the predictor reproduces the trained
   assert.equal(manifest.state.epoch, 2);
   const expected = tf.tidy(() => net.forward(x, false).seg);
   const predictor = await loadPredictor(tf, dir);
-  const { seg, pMalignant } = await predictor.predict(await x.data(), 2);
+  const { seg, pMalignant } = await predictor.predict((await x.data()) as Float32Array, 2);
   const ref = await expected.data();
   let maxDiff = 0;
   for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - seg[i]));
