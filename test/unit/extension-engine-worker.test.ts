@@ -61,7 +61,8 @@ describe('extension ↔ engine worker', { skip }, () => {
   it('checks a dataset and lists the providers, plugins included', { timeout: 120_000 }, async () => {
     const { engine } = setup();
     const report = await engine.checkDataset('synthetic:site-b?count=8').result;
-    assert.equal(typeof report, 'object');
+    assert.equal(report.items, 8);
+    assert.equal(typeof report.problems, 'number');
     const modulePath = join(root, 'examples', 'custom-loss-plugin', 'out', 'tversky.js');
     const providers = await engine.listProviders([{ modulePath, source: 'bus-lab-examples.custom-loss-plugin', kind: 'loss', id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky' } as never]);
     assert.ok(providers.losses.some((p) => p.id === 'segmentation' && p.source === 'builtin'));

@@ -13,6 +13,7 @@
  *   run `cancelled` (resumable with `resume: true`), emits a `cancelled` event and answers with
  *   `result` whose value is the RunRecord.
  */
+import type { HealthReport } from '../data/health';
 import type { BackendChoice, PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
 
 /**
@@ -115,7 +116,7 @@ export interface EventMessage {
 /**
  * The request's outcome. `train`: the final RunRecord (status finished or cancelled);
  * `evaluate`: `{ runDir, summaries: Record<slug, summary.json> }`; `checkDataset`: a
- * DatasetHealthReport (the engine's `data/` health check; at least `{ ok: boolean, spec, count, problems: string[] }`).
+ * HealthReport (src/engine/data/health.ts); `compare`: the Comparison (comparison.json contents).
  */
 export interface ResultMessage {
   type: 'result';
@@ -139,14 +140,8 @@ export type WorkerToHostMessage = EventMessage | ResultMessage | ErrorMessage | 
 /** What `train` answers with: the run record. */
 export type TrainResult = RunRecord;
 
-/** At least these fields come back from `checkDataset`. */
-export interface DatasetCheckResult {
-  ok: boolean;
-  spec: string;
-  count?: number;
-  problems?: string[];
-  [key: string]: unknown;
-}
+/** What `checkDataset` answers with: the engine's dataset health report (src/engine/data/health.ts). */
+export type DatasetCheckResult = HealthReport;
 
 // ---------------------------------------------------------------- validation
 

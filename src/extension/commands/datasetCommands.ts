@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { openSetting } from '../config/settings';
 import type { EngineClient } from '../engine/engineClient';
+import { describeHealthReport } from '../datasets/healthReportText';
 import { showError, type Log } from '../outputLog';
 import { pickDatasetSpec } from './datasetPicker';
 
@@ -16,32 +17,33 @@ export function registerDatasetCommands(context: vscode.ExtensionContext, deps: 
     vscode.commands.registerCommand('busLab.checkDataset', async (specArg?: unknown) => {
       const spec = typeof specArg === 'string' ? specArg : await pickDatasetSpec('Check dataset');
       if (!spec) return;
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BUS Lab: checking ${spec}`, cancellable: true }, async (progress, token) => {
-        const request = engine.checkDataset(spec, (event) => {
-          if (event.type === 'log') {
-            log.info(`[${event.level}] ${event.message}`);
-            progress.report({ message: event.message });
+      // Returns the report, so other code (and tests) can run the check with a spec argument.
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `BUS Lab: checking ${spec}`, cancellable: true },
+        async (progress, token) => {
+          const request = engine.checkDataset(spec, (event) => {
+            if (event.type === 'log') {
+              log.info(`[${event.level}] ${event.message}`);
+              progress.report({ message: event.message });
+            }
+          });
+          token.onCancellationRequested(() => request.cancel());
+          try {
+            return await request.result;
+          } catch (error) {
+            if (!token.isCancellationRequested) void showError(log, `Dataset check failed: ${(error as Error).message}`);
+            return undefined;
           }
-        });
-        token.onCancellationRequested(() => request.cancel());
-        try {
-          const report = await request.result;
-          log.info(`Dataset check ${spec}: ${JSON.stringify(report, null, 2)}`);
-          const problems = Array.isArray(report?.problems) ? report.problems : [];
-          const count = typeof report?.count === 'number' ? `${report.count} images` : 'checked';
-          if (report?.ok === false || problems.length > 0) {
-            const picked = await vscode.window.showWarningMessage(`${spec}: ${count}, ${problems.length} problem(s): ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? '…' : ''}`, 'Show Log');
-            if (picked) log.show();
-          } else {
-            const picked = await vscode.window.showInformationMessage(`${spec}: ${count}, no problems found.`, 'Show Log');
-            if (picked) log.show();
-          }
-          return report;
-        } catch (error) {
-          if (!token.isCancellationRequested) void showError(log, `Dataset check failed: ${(error as Error).message}`);
-          return undefined;
-        }
+        },
+      );
+      if (!report) return undefined;
+      const text = describeHealthReport(report);
+      for (const line of text.details) log.info(line);
+      const show = text.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(text.summary, 'Show Log').then((picked) => {
+        if (picked) log.show();
       });
+      return report;
     }),
     vscode.commands.registerCommand('busLab.configureDatasets', () => openSetting('busLab.datasets')),
   );

@@ -1,11 +1,11 @@
 /** Commands on one run: Reveal Run Folder, Delete Run, Evaluate Run on Dataset…, Refresh. */
 import { rm } from 'node:fs/promises';
-import { relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
 import type { EngineClient } from '../engine/engineClient';
 import { showError, type Log } from '../outputLog';
-import { runFromArgumentsOrPick, runsFromArguments, pickRun } from '../runs/runPicker';
+import { isRunFolderOf } from '../runs/runFolders';
+import { pickRun, runFromArgumentsOrPick, runsFromArguments } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunListing } from '../runs/runSummaries';
 import type { TrainingService } from '../train/trainingService';
@@ -17,12 +17,6 @@ export interface RunCommandDeps {
   engine: EngineClient;
   service: TrainingService;
   log: Log;
-}
-
-/** True when `dir` is a folder directly inside `runsDir` (never delete anything else). */
-export function isRunFolderOf(runsDir: string, dir: string): boolean {
-  const rel = relative(runsDir, dir);
-  return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel) && !/[\\/]/.test(rel);
 }
 
 export function registerRunCommands(context: vscode.ExtensionContext, deps: RunCommandDeps): void {

@@ -37,6 +37,16 @@ export const commandsTests: HostTest[] = [
     },
   },
   {
+    name: 'Check Dataset... with a spec argument returns the health report',
+    timeoutMs: 120_000,
+    async run() {
+      const report = (await vscode.commands.executeCommand('busLab.checkDataset', 'synthetic:site-b?count=8')) as { items: number; problems: number } | undefined;
+      assert.ok(report, 'no report');
+      assert.equal(report.items, 8);
+      return `${report.items} images, ${report.problems} problems`;
+    },
+  },
+  {
     name: 'Stop Training with nothing running and Refresh Runs complete quietly',
     async run() {
       await vscode.commands.executeCommand('busLab.stopTraining');

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { checkDatasetSpec, checkSettingPath, parseDatasetSpec } from '../../src/extension/config/settingPaths';
+import { describeHealthReport } from '../../src/extension/datasets/healthReportText';
+import { isRunFolderOf } from '../../src/extension/runs/runFolders';
+import type { DatasetCheckResult } from '../../src/engine/train/workerProtocol';
+
+const ws = mkdtempSync(join(tmpdir(), 'bus-lab-ws-'));
+mkdirSync(join(ws, 'data', 'BUSI'), { recursive: true });
+writeFileSync(join(ws, 'data', 'labels.csv'), 'x');
+
+describe('setting paths', () => {
+  it('accepts absolute and workspace-relative paths, expands ~, and checks existence', () => {
+    assert.deepEqual(checkSettingPath(join(ws, 'data'), { workspaceFolders: [], mustExist: 'directory', what: 'x' }), { ok: true, path: join(ws, 'data') });
+    assert.deepEqual(checkSettingPath('data/BUSI', { workspaceFolders: [ws], mustExist: 'directory', what: 'x' }), { ok: true, path: join(ws, 'data', 'BUSI') });
+    assert.deepEqual(checkSettingPath('~/tfjs', { workspaceFolders: [], mustExist: 'none', what: 'x' }), { ok: true, path: join(homedir(), 'tfjs') });
+    const relative = checkSettingPath('data', { workspaceFolders: [], mustExist: 'none', what: 'busLab.runsDirectory' });
+    assert.equal(relative.ok, false);
+    assert.match((relative as { reason: string }).reason, /busLab.runsDirectory "data" is relative, but no workspace folder is open/);
+    assert.match((checkSettingPath('nope', { workspaceFolders: [ws], mustExist: 'any', what: 'x' }) as { reason: string }).reason, /does not exist/);
+    assert.match((checkSettingPath('data/labels.csv', { workspaceFolders: [ws], mustExist: 'directory', what: 'x' }) as { reason: string }).reason, /is not a directory/);
+    assert.equal(checkSettingPath('  ', { workspaceFolders: [ws], mustExist: 'none', what: 'x' }).ok, false);
+  });
+
+  it('parses and checks dataset specs, keeping the query', () => {
+    assert.deepEqual(parseDatasetSpec('synthetic:site-a?count=16'), { kind: 'synthetic', target: 'site-a', query: '?count=16' });
+    assert.equal(parseDatasetSpec('nonsense'), undefined);
+    assert.equal(parseDatasetSpec('foo:/x'), undefined);
+    assert.deepEqual(checkDatasetSpec('synthetic:site-b?count=8', []), { ok: true, spec: 'synthetic:site-b?count=8' });
+    assert.equal(checkDatasetSpec('synthetic:../../etc', []).ok, false);
+    assert.deepEqual(checkDatasetSpec('busi:data/BUSI', [ws]), { ok: true, spec: `busi:${join(ws, 'data', 'BUSI')}` });
+    assert.deepEqual(checkDatasetSpec('busbra:data/labels.csv?limit=3', [ws]), { ok: true, spec: `busbra:${join(ws, 'data', 'labels.csv')}?limit=3` });
+    const missing = checkDatasetSpec('busi:/definitely/not/here', [ws]);
+    assert.equal(missing.ok, false);
+    assert.match((missing as { reason: string }).reason, /Dataset "busi:\/definitely\/not\/here": "\/definitely\/not\/here" does not exist/);
+    assert.match((checkDatasetSpec('/data/BUSI', [ws]) as { reason: string }).reason, /not a dataset spec/);
+  });
+});
+
+describe('run folders', () => {
+  it('only a direct sub-folder of the runs folder is a run folder (Delete Run guard)', () => {
+    assert.ok(isRunFolderOf('/runs', '/runs/20260101-mtl'));
+    assert.ok(!isRunFolderOf('/runs', '/runs'));
+    assert.ok(!isRunFolderOf('/runs', '/'));
+    assert.ok(!isRunFolderOf('/runs', '/runs/a/b'));
+    assert.ok(!isRunFolderOf('/runs', '/runs/../home'));
+    assert.ok(!isRunFolderOf('/runs', '/other/run'));
+  });
+});
+
+describe('dataset health report text', () => {
+  const base: DatasetCheckResult = {
+    spec: 'busi:/data/BUSI',
+    kind: 'busi',
+    name: 'BUSI',
+    path: '/data/BUSI',
+    items: 780,
+    counts: { benign: 437, malignant: 210, normal: 133 },
+    unreadable: [],
+    sizeMismatch: [],
+    emptyMasks: [],
+    masksOnNormal: [],
+    nonBinaryMasks: [],
+    imagesWithoutMasks: [],
+    masksWithoutImages: [],
+    unlabelled: [],
+    duplicates: [],
+    conflictingDuplicates: [],
+    problems: 0,
+    seconds: 1,
+  };
+  it('says a clean dataset is clean', () => {
+    const t = describeHealthReport(base);
+    assert.equal(t.ok, true);
+    assert.equal(t.summary, 'BUSI: 780 images (437 benign, 210 malignant, 133 normal), no problems found.');
+  });
+  it('counts and lists problems by category', () => {
+    const t = describeHealthReport({
+      ...base,
+      emptyMasks: [{ file: 'a.png', reason: 'empty' }],
+      duplicates: [{ ids: ['a', 'b'], files: ['a.png', 'b.png'], labels: ['benign', 'benign'] }],
+      problems: 2,
+    });
+    assert.equal(t.ok, false);
+    assert.equal(t.summary, 'BUSI: 780 images (437 benign, 210 malignant, 133 normal), 2 problems: 1 lesion images with an empty mask, 1 duplicate groups.');
+    assert.ok(t.details.includes('    a.png: empty'));
+    assert.ok(t.details.includes('    a.png, b.png (benign, benign)'));
+  });
+});
