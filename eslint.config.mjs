@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plugin fixtures are CommonJS modules, as plugin authors write them.
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { exports: 'writable', module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['src/engine/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/engine never imports vscode.' }] }] },
   },
