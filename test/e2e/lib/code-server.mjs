@@ -27,7 +27,8 @@ function cleanEnv() {
   env.npm_config_fund = 'false';
   env.npm_config_audit = 'false';
   // Node's own headers, so node-gyp never tries to download them (no internet besides npm).
-  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
+  const prefix = dirname(dirname(process.execPath));
+  if (!env.npm_config_nodedir && existsSync(join(prefix, 'include/node/node.h'))) env.npm_config_nodedir = prefix;
   return env;
 }
 
@@ -78,6 +79,10 @@ export function ensureCodeServer({ dir = defaultInstallDir(), log = console.log 
   log(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (once; a few minutes)...`);
   const npm = npmCli();
   const gyp = nodeGyp(npm);
+  const tools = ['make', 'g++', 'python3'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (tools.length > 0) {
+    throw new Error(`code-server's native modules are rebuilt with node-gyp, which needs ${tools.join(', ')}: apt-get install -y make g++ python3 (.ci/run does this)`);
+  }
   mkdirSync(dirname(dir), { recursive: true });
   // Build in a sibling folder, then rename: a killed install never leaves a half folder at `dir`.
   const work = `${dir}.partial-${process.pid}`;
@@ -171,6 +176,10 @@ export async function startCodeServer({ entry, userDataDir, extensionsDir, logFi
   let exited = null;
   const exitP = new Promise((r) => child.on('exit', (code, sig) => { exited = { code, sig }; r(); }));
 
+  // If this process dies without running its exit handlers (SIGKILL), a small detached reaper
+  // kills code-server's process group once our pid is gone.
+  const reaper = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 2; done; kill -KILL -${child.pid} 2>/dev/null; exit 0`], { detached: true, stdio: 'ignore' });
+  reaper.unref();
   const kill = (sig) => {
     try { process.kill(-child.pid, sig); } catch { /* gone */ }
   };
