@@ -2,10 +2,10 @@
 // `npm run build`): train a tiny synthetic run, train with the example plugin's Tversky loss as
 // the method, and stop a run the way deactivation does. Skips visibly when the bundle is absent.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { RunRecord, TrainEvent } from '../../src/engine/types';
 import { EngineClient } from '../../src/extension/engine/engineClient';
 import { ProviderRegistry } from '../../src/extension/providers/providerRegistry';
@@ -19,8 +19,14 @@ const workerPath = join(root, 'dist', 'engine-worker.js');
 const skip = existsSync(workerPath) ? false : 'dist/engine-worker.js not built (npm run build)';
 const tiny = { method: 'mtl', train: 'synthetic:site-a?count=16', external: ['synthetic:site-b?count=8'], epochs: 1, imageSize: 32, batchSize: 4 };
 
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function setup() {
   const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-ext-runs-'));
+  made.push(runsDir);
   const lines: string[] = [];
   const engine = new EngineClient({ workerPath, workerData: () => ({ backend: 'auto' }), log: (l) => lines.push(l) });
   const service = new TrainingService(engine.createTrainJob);
