@@ -109,8 +109,9 @@ test('relative dataset and plugin paths resolve against the config file folder',
 
 test('the shipped experiment configs parse', async () => {
   const paper = await readAblationConfig(join(__dirname, '../../experiments/paper-protocol.json'));
-  assert.equal(paper.entries.length, 9);
-  assert.equal(paper.baseline, 'single');
+  // One seed per method at 64 px fits the 90-minute budget on the wasm backend (docs/RESULTS.md).
+  assert.deepEqual(paper.entries.map((e) => e.runId), ['single-seed1', 'mtl-seed1', 'birads-seed1']);
+  assert.equal(paper.baseline, 'mtl');
   // ../../shared/datasets relative to experiments/ is <repo>/../shared/datasets
   assert.equal(paper.entries[0].config.train, `breast:${join(__dirname, '../../../shared/datasets/BrEaST-Lesions_USG')}`);
   const demo = await readAblationConfig(join(__dirname, '../../experiments/synthetic-demo.json'));
