@@ -289,7 +289,7 @@ export const steps = [
     async run(ctx) {
       const { wb, state, log } = ctx;
       await wb.closeAllEditors();
-      const runId = await trainThroughWizard(ctx, { epochs: 40 });
+      const runId = await trainThroughWizard(ctx, { epochs: 300 }); // long enough to stop on a fast machine too
       state.runC = runId;
       // The dashboard while training: points appear and keep coming.
       let frame;
