@@ -4,9 +4,10 @@
  * its entry; a second load reads these files instead of decoding PNGs. Writes go to a temporary
  * file that is renamed into place, so a crash never leaves a half-written entry.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../runs/atomicWrite';
 
 /** Bump when the pipeline changes what it stores (resize filter, grey conversion, layout). */
 export const CACHE_FORMAT_VERSION = 1;
@@ -72,15 +73,6 @@ export class ArrayCache {
     buf.writeUInt32LE(value.lesionPixels, 16);
     Buffer.from(value.image.buffer, value.image.byteOffset, n * 4).copy(buf, HEADER_BYTES);
     Buffer.from(value.mask.buffer, value.mask.byteOffset, n).copy(buf, HEADER_BYTES + n * 4);
-    await mkdir(this.dir, { recursive: true });
-    const target = join(this.dir, `${key}.bin`);
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, buf);
-      await rename(tmp, target);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+    await writeFileAtomic(join(this.dir, `${key}.bin`), buf, { fsync: false });
   }
 }

@@ -9,15 +9,17 @@ function tempPathFor(path: string): string {
 /**
  * Writes a file so that readers see either the old or the new content, never a half-written one:
  * the data goes to a temporary file in the same folder, is flushed to disk, then renamed over.
+ * `fsync: false` skips the flush where losing the newest version to a power cut is harmless
+ * (caches), keeping the rename's all-or-nothing guarantee against killed processes.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { fsync?: boolean } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.fsync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
