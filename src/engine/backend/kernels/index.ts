@@ -7,13 +7,12 @@ import { getKernel, KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { cpuFallbackKernelsForWasm } from './cpu-fallback';
-import { captureStockSlice, sliceWasmConfig } from './slice';
 
 /** Kernels the wasm backend lacks; registered unless a later tfjs ships its own. */
 export const WASM_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterWasmConfig];
 
 /** Faster replacements for stock wasm kernels. */
-export const WASM_KERNEL_REPLACEMENTS: readonly KernelConfig[] = [conv2dBackpropInputWasmConfig, sliceWasmConfig];
+export const WASM_KERNEL_REPLACEMENTS: readonly KernelConfig[] = [conv2dBackpropInputWasmConfig];
 
 export interface KernelRegistrationOptions {
   /** Keep the stock wasm kernels where the project has faster ones (for comparisons). */
@@ -32,7 +31,6 @@ export function registerProjectKernels(options: KernelRegistrationOptions = {}):
   };
   for (const config of WASM_KERNELS) if (!getKernel(config.kernelName, config.backendName)) register(config);
   if (!options.stockOnly) {
-    captureStockSlice();
     for (const config of WASM_KERNEL_REPLACEMENTS) {
       if (getKernel(config.kernelName, config.backendName)?.kernelFunc !== config.kernelFunc) register(config);
     }
