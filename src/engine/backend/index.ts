@@ -199,7 +199,7 @@ export async function initBackend(choice: BackendChoice, options: BackendOptions
       return { tf, name: candidate, reason, warnings };
     }
     if (choice !== 'auto') {
-      const hint = candidate in NATIVE_PACKAGES ? ` (npm install ${NATIVE_PACKAGES[candidate as NativeChoice]} and set busLab.engine.nativeModulesPath)` : '';
+      const hint = candidate in NATIVE_PACKAGES ? ` (install ${NATIVE_PACKAGES[candidate as NativeChoice]} in a folder and point busLab.engine.nativeModulesPath or --native-modules at it; see docs/PERFORMANCE.md)` : '';
       throw new BackendUnavailableError(`backend '${candidate}' is unavailable: ${attempt.why}${hint}`);
     }
     skipped.push(attempt.why);
