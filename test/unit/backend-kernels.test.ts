@@ -137,6 +137,20 @@ describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
     });
   }
 
+  it('leaks nothing in the tiled path of the up-sampling transposed convolution', async () => {
+    await tf.setBackend('wasm');
+    const x = seeded([2, 4, 4, 6], 1) as tf.Tensor4D;
+    const w = seeded([2, 2, 3, 6], 2) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.conv2dTranspose(x, w, [2, 8, 8, 3], 2, 'same')).dispose();
+    step();
+    const tensors = tf.memory().numTensors;
+    const dataIds = wasmDataIds();
+    for (let i = 0; i < 20; i++) step();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(wasmDataIds(), dataIds);
+    tf.dispose([x, w]);
+  });
+
   it('leaks neither tensors nor wasm memory over repeated calls', async () => {
     await tf.setBackend('wasm');
     const x = seeded([2, 9, 9, 3], 1) as tf.Tensor4D;

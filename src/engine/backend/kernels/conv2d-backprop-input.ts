@@ -42,6 +42,9 @@ export function conv2dBackpropInputWasm(args: { inputs: Conv2DBackpropInputInput
 
   const scratch = new Scratch(backend);
   try {
+    const { top: padTop, bottom: padBottom, left: padLeft, right: padRight } = info.padInfo;
+    const tiles = kh === sh && kw === sw && padTop + padBottom + padLeft + padRight === 0 && inHeight === oh * sh && inWidth === ow * sw;
+    if (tiles && (sh > 1 || sw > 1)) return scratch.release(nonOverlappingTransposedConv(scratch, dy, filter, info));
     let image = dy;
     if (sh > 1 || sw > 1) {
       const split = scratch.call('Reshape', { x: dy }, { shape: [batchSize, oh, 1, ow, 1, co] });
@@ -83,6 +86,23 @@ export function conv2dBackpropInputWasm(args: { inputs: Conv2DBackpropInputInput
   } finally {
     scratch.dispose();
   }
+}
+
+/**
+ * The transposed convolution of the U-Net's up-sampling (2x2 kernel, stride 2, no padding) writes
+ * each input pixel to its own kh x kw output tile. That is a 1x1 convolution producing
+ * kh*kw*C channels per pixel, then a reshape/transpose that lays the tiles out: a quarter of the
+ * arithmetic of the zero-dilated route, which multiplies three of every four inputs by zero.
+ */
+function nonOverlappingTransposedConv(scratch: Scratch, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inChannels: cx, outChannels: cy } = info;
+  // filter [kh, kw, cx, cy] -> [1, 1, cy, kh*kw*cx], output channel order (i, j, c).
+  const moved = scratch.call('Transpose', { x: filter }, { perm: [3, 0, 1, 2] });
+  const pointwise = scratch.call('Reshape', { x: moved }, { shape: [1, 1, cy, kh * kw * cx] });
+  const perPixel = scratch.call('Conv2D', { x: dy, filter: pointwise }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+  const split = scratch.call('Reshape', { x: perPixel }, { shape: [batchSize, oh, ow, kh, kw, cx] });
+  const laidOut = scratch.call('Transpose', { x: split }, { perm: [0, 1, 3, 2, 4, 5] });
+  return scratch.call('Reshape', { x: laidOut }, { shape: [batchSize, oh * kh, ow * kw, cx] });
 }
 
 /** Replaces the stock kernel (registration order in ./index makes this one win). */
