@@ -24,8 +24,18 @@ const webviewTargets = existsSync(webviewDir)
       .map((d) => ({ in: `webview/${d.name}/main.ts`, out: `webview/${d.name}` }))
   : [];
 
+// In watch mode the VS Code task's problem matcher needs to see when each rebuild starts and ends.
+const watchMarkers = {
+  name: 'watch-markers',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => console.log(`[watch] build finished with ${result.errors.length} error(s)`));
+  },
+};
+
 const common = {
   bundle: true,
+  plugins: watch ? [watchMarkers] : [],
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
