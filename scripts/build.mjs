@@ -1,13 +1,16 @@
 // Bundles the extension host, the engine worker, the CLI and the webviews with esbuild, and
 // copies the wasm binaries next to the bundles so both the CLI and the packaged extension find them.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+// A production build (the .vsix) starts from an empty dist/ so no stale bundle or source map ships.
+if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 const nodeTargets = [
   { in: 'src/extension/extension.ts', out: 'extension' },
