@@ -19,7 +19,7 @@ import { assignWeights, ModelDescription, predictorForNetwork } from '../model/p
 import { createUNet, UNet } from '../model/unet';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins, PluginError } from '../plugins/pluginLoader';
-import { FeatureFunction, LossBatch, LossInstance, toLossInstance } from '../plugins/providers';
+import { FeatureFunction, FeatureProvider, LossBatch, LossInstance, toLossInstance } from '../plugins/providers';
 import { RunStore } from '../runs/runStore';
 import { aucMannWhitney, youdenThreshold } from '../stats';
 import type { Scalar, Tensor, Tensor1D, Tensor4D, TF } from '../tf';
@@ -153,7 +153,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       bestValDice: -1,
       bestEpoch: 0,
       epochsWithoutImprovement: 0,
-      featureNormalisation: plan.needsFeatures ? await featureNormalisation(tf, train, config) : {},
+      featureNormalisation: plan.needsFeatures ? await featureNormalisation(tf, train, config, registries.features.list()) : {},
     };
     for (const t of plan.terms) {
       const provider = registries.losses.get(t.providerId);
@@ -381,12 +381,12 @@ export function cosineLearningRate(base: number, step: number, totalSteps: numbe
 }
 
 /** Mean and standard deviation of each feature over the training set's true lesion masks. */
-async function featureNormalisation(tf: TF, train: readonly Sample[], config: TrainConfig): Promise<FeatureNormalisation> {
+async function featureNormalisation(tf: TF, train: readonly Sample[], config: TrainConfig, providers: readonly FeatureProvider[]): Promise<FeatureNormalisation> {
   const lesions = train.filter((s) => s.label !== 'normal');
   const px = config.imageSize * config.imageSize;
   const masks = new Float32Array(lesions.length * px);
   lesions.forEach((s, i) => masks.set(s.mask, i * px));
-  const values = await computeFeatureValues(tf, masks, lesions.length, config.imageSize, config.features.filter((f) => ['shapeIrregularity', 'orientation', 'marginIrregularity', 'ellipseDeviation'].includes(f)));
+  const values = await computeFeatureValues(tf, masks, lesions.length, config.imageSize, config.features, providers);
   const out: FeatureNormalisation = {};
   for (const [id, v] of Object.entries(values)) {
     const mean = v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
