@@ -117,7 +117,7 @@ test('the shipped experiment configs parse', async () => {
   const demo = await readAblationConfig(join(__dirname, '../../experiments/synthetic-demo.json'));
   assert.equal(demo.entries.length, 10);
   assert.equal(demo.entries[0].config.imageSize, 64);
-  assert.deepEqual(demo.entries[0].config.external, ['synthetic:site-b?count=24', 'synthetic:site-c?count=24']);
+  assert.deepEqual(demo.entries[0].config.external, ['synthetic:site-b?count=32', 'synthetic:site-c?count=32']);
 });
 
 test('config errors name the file and the field', () => {
