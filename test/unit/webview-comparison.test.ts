@@ -95,7 +95,8 @@ describe('stats used by the comparison view', () => {
     assert.equal(significanceMark(null), '');
     assert.equal(formatP(0.0001), '<0.001');
     assert.equal(formatP(0.0123), '0.012');
-    assert.equal(formatP(0.23), '0.23');
+    assert.equal(formatP(0.0042), '0.0042', 'as comparison.md prints it');
+    assert.equal(formatP(0.23), '0.230');
   });
 });
 
