@@ -55,7 +55,9 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   const registry = new ProviderRegistry({ isKnownExtension: isInstalledExtension, moduleExists });
   context.subscriptions.push(registry, discoverProviders(registry, log), createProvidersView(registry));
 
-  const launcher = new TrainingLauncher({ service, registry, repository, log });
+  // Decoded datasets are cached once per machine, so a second run never decodes PNGs again.
+  const datasetCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'dataset-cache').fsPath;
+  const launcher = new TrainingLauncher({ service, registry, repository, log, datasetCacheDir });
   const trainingService = service;
   const engineClient = engine;
   const panels = registerPanels(context, {
@@ -71,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   });
 
   registerTrainCommands(context, { launcher, service, registry, repository, log });
-  registerRunCommands(context, { repository, engine, service, log });
+  registerRunCommands(context, { repository, engine, service, log, datasetCacheDir });
   registerPanelCommands(context, { panels, repository, service });
   registerDatasetCommands(context, { engine, log });
   context.subscriptions.push(

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { holmAdjust } from '../../src/engine/stats/holm';
 
-const approxArray = (a: number[], b: number[]) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-12, `${i}: ${v} vs ${b[i]}`));
+const approxArray = (a: number[], b: number[]) => {
+  assert.equal(a.length, b.length);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-12, `${i}: ${v} vs ${b[i]}`));
+};
 
 test('Wikipedia Holm example: rejects H1 and H4 at 0.05', () => {
   const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);

@@ -17,10 +17,12 @@ export interface RunCommandDeps {
   engine: EngineClient;
   service: TrainingService;
   log: Log;
+  /** The decoded-dataset cache shared with training. */
+  datasetCacheDir: string;
 }
 
 export function registerRunCommands(context: vscode.ExtensionContext, deps: RunCommandDeps): void {
-  const { repository, engine, service, log } = deps;
+  const { repository, engine, service, log, datasetCacheDir } = deps;
 
   const reveal = async (arg?: unknown) => {
     const run = await runFromArgumentsOrPick(repository, arg, { placeHolder: 'Run folder to reveal' });
@@ -87,7 +89,7 @@ export function registerRunCommands(context: vscode.ExtensionContext, deps: RunC
           if (event.type === 'evaluation') progress.report({ message: `${event.dataset}: ${event.done}/${event.total} images` });
           else if (event.type === 'log') log.info(`[${event.level}] ${event.message}`);
         };
-        const request = engine.evaluate(run.dir, datasets, onEvent);
+        const request = engine.evaluate(run.dir, datasets, onEvent, datasetCacheDir);
         token.onCancellationRequested(() => request.cancel());
         try {
           await request.result;

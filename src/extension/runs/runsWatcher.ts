@@ -36,8 +36,9 @@ export function watchRunsDirectory(repository: RunsRepository): vscode.Disposabl
     }
     watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*'));
     const changed = (uri: vscode.Uri) => {
-      // Only what the Runs view shows: run.json, summaries, metrics lines, folders coming and going.
-      if (/(run\.json|summary\.json|metrics\.jsonl)$/.test(uri.path) || !/\.[a-z0-9]+$/i.test(uri.path)) repository.scheduleRefresh();
+      // Only what the Runs view shows: run.json (rewritten every epoch), summaries, folders coming
+      // and going. metrics.jsonl grows every step and holds nothing the tree displays.
+      if (/(run\.json|summary\.json)$/.test(uri.path) || !/\.[a-z0-9]+$/i.test(uri.path)) repository.scheduleRefresh();
     };
     watcher.onDidCreate(changed);
     watcher.onDidChange(changed);

@@ -38,6 +38,8 @@ export interface LaunchOptions {
 
 export interface TrainingLauncherDeps {
   service: TrainingService;
+  /** Where decoded, resized dataset arrays are cached between runs (the extension's global storage). */
+  datasetCacheDir: string;
   registry: ProviderRegistry;
   repository: RunsRepository;
   log: Log;
@@ -60,6 +62,7 @@ export class TrainingLauncher {
     const native = readNativeModulesPath();
     if (native.problem && partial.nativeModulesPath === undefined) throw new TrainingSetupError(native.problem.message, native.problem.setting);
     const config = completeTrainConfig(partial, readTrainSettings());
+    config.cacheDir ??= this.deps.datasetCacheDir;
     const folders = workspaceFolderPaths();
     const train = checkDatasetSpec(config.train, folders);
     if (!train.ok) throw new TrainingSetupError(`Training dataset: ${train.reason}`, 'busLab.datasets');
