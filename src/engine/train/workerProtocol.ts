@@ -1,7 +1,7 @@
 /**
  * The message contract between the extension host and the engine worker (dist/engine-worker.js,
- * a `worker_threads` Worker). Plain JSON types only: no `vscode`, no TensorFlow.js, so both sides
- * (and unit tests) import it freely.
+ * a `worker_threads` Worker). Plain JSON types and the built-in providers' descriptors: no
+ * `vscode`, no TensorFlow.js, so both sides (and unit tests) import it freely.
  *
  * Conversation:
  * - The host posts one request (`train`, `evaluate`, `checkDataset`, `listProviders`, `compare`) per
@@ -14,6 +14,9 @@
  *   `result` whose value is the RunRecord.
  */
 import type { HealthReport } from '../data/health';
+import { builtinFeatureProviders } from '../features';
+import { biradsConsistencyLoss } from '../losses/biradsConsistency';
+import { classificationLoss, segmentationLoss } from '../losses/segmentation';
 import type { BackendChoice, PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
 
 /**
@@ -265,16 +268,9 @@ export function isTerminalMessage(m: WorkerToHostMessage): boolean {
   return m.type !== 'event';
 }
 
-/** The provider ids that ship with the engine (the worker lists them with source `builtin`). */
-export const BUILTIN_LOSS_PROVIDERS: readonly ProviderInfo[] = [
-  { id: 'segmentation', label: 'Segmentation (Dice + BCE)', description: 'Soft Dice plus binary cross-entropy on the mask', source: 'builtin' },
-  { id: 'classification', label: 'Classification', description: 'Cross-entropy on benign / malignant / normal', source: 'builtin' },
-  { id: 'biradsConsistency', label: 'BI-RADS consistency', description: 'Agreement of the BI-RADS feature score phi with predicted malignancy', source: 'builtin' },
-];
+/** The providers that ship with the engine, described by the providers themselves (no copies to drift). */
+const builtinInfo = (p: { id: string; label: string; description?: string }): ProviderInfo => ({ id: p.id, label: p.label, description: p.description, source: 'builtin' });
 
-export const BUILTIN_FEATURE_PROVIDERS: readonly ProviderInfo[] = [
-  { id: 'shapeIrregularity', label: 'Shape irregularity', description: 'Perimeter² / area of the soft mask against a circle', source: 'builtin' },
-  { id: 'orientation', label: 'Orientation', description: 'Taller-than-wide: vertical vs horizontal extent', source: 'builtin' },
-  { id: 'marginIrregularity', label: 'Margin irregularity', description: 'Roughness of the soft boundary', source: 'builtin' },
-  { id: 'ellipseDeviation', label: 'Ellipse deviation', description: 'Distance of the mask from its best-fit ellipse', source: 'builtin' },
-];
+export const BUILTIN_LOSS_PROVIDERS: readonly ProviderInfo[] = [segmentationLoss, classificationLoss, biradsConsistencyLoss].map(builtinInfo);
+
+export const BUILTIN_FEATURE_PROVIDERS: readonly ProviderInfo[] = builtinFeatureProviders.map(builtinInfo);
