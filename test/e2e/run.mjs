@@ -186,8 +186,9 @@ async function uiSession() {
         const missing = (step.needs ?? []).filter((n) => results.find((r) => r.name === n)?.status !== 'pass');
         const unavailable = step.requires ? step.requires(ctx) : undefined;
         if (unavailable) {
-          results.push({ name: step.name, status: 'skip', note: unavailable });
-          log(`- ${step.name}: SKIPPED (${unavailable})`);
+          // Every step's feature ships now: a missing contribution is a regression, not a skip.
+          results.push({ name: step.name, status: 'fail', note: unavailable });
+          log(`- ${step.name}: FAIL (${unavailable})`);
           continue;
         }
         if (missing.length > 0) {

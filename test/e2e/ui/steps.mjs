@@ -1,6 +1,6 @@
 // The UI-level end-to-end steps: what a user clicks through in a normal workbench session with
 // BUS Lab and the example plugin loaded. Run in order by test/e2e/run.mjs; a step whose `needs`
-// did not pass is reported as not run; `requires` skips a step whose feature is not contributed.
+// did not pass is reported as not run; `requires` fails a step whose feature is no longer contributed.
 // Hooks: command titles from package.json (category "BUS"), data-testid hooks from docs/WEBVIEWS.md.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +15,11 @@ const PALETTE = {
   compare: 'BUS: Compare Runs (Ablation)',
 };
 
-/** Skips a step unless the extension contributes every command named. */
+/** Fails a step unless the extension contributes every command named. */
 const commands = (...ids) => ({ manifest }) => {
   const declared = new Set((manifest.contributes?.commands ?? []).map((c) => c.command));
   const missing = ids.filter((id) => !declared.has(id));
-  return missing.length ? `not contributed yet: ${missing.join(', ')}` : undefined;
+  return missing.length ? `not contributed: ${missing.join(', ')}` : undefined;
 };
 const needsPlugin = ({ plugin }) => (plugin ? undefined : 'no examples/custom-loss-plugin');
 const all = (...checks) => (ctx) => checks.map((c) => c(ctx)).find(Boolean);
@@ -139,7 +139,7 @@ async function openPanel(ctx, paletteLabel, readySelector, { pick } = {}) {
 export const steps = [
   {
     name: 'BUS Lab view container and empty Runs view',
-    requires: ({ manifest }) => (manifest.contributes?.viewsContainers ? undefined : 'no view container yet'),
+    requires: ({ manifest }) => (manifest.contributes?.viewsContainers ? undefined : 'no view container'),
     async run(ctx) {
       const { wb } = ctx;
       await wb.openViewContainer('BUS Lab');
@@ -160,7 +160,7 @@ export const steps = [
   },
   {
     name: 'Providers view lists the example plugin\'s loss',
-    requires: all(needsPlugin, ({ manifest }) => ((manifest.contributes?.views?.busLab ?? []).some((v) => v.id === 'busLab.providers') ? undefined : 'no Providers view yet')),
+    requires: all(needsPlugin, ({ manifest }) => ((manifest.contributes?.views?.busLab ?? []).some((v) => v.id === 'busLab.providers') ? undefined : 'no Providers view')),
     async run(ctx) {
       const { wb } = ctx;
       await wb.openViewContainer('BUS Lab');
