@@ -17,8 +17,6 @@ import type { EpochPoint, StepPoint } from './viewModels/metrics';
 import type { GalleryItem } from './viewModels/gallery';
 import type { ComparisonView } from './viewModels/comparison';
 
-export const PROTOCOL_VERSION = 1;
-
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison';
 
 /** A run as offered in pickers. */

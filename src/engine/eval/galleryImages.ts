@@ -8,7 +8,6 @@ import { fitWithin, resampleBilinear } from './resample';
 import { toBytes, writeGreyPng } from './png';
 
 export const GALLERY_MAX_SIDE = 512;
-export const GALLERY_FOLDERS = ['images', 'truth', 'masks', 'prob'] as const;
 
 export interface GalleryImageInput {
   width: number;

@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -26,24 +25,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Synchronous twin for exit paths where awaiting is not possible. */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  const tmp = tempPathFor(path);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
     throw err;
   }
 }

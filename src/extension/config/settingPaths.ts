@@ -3,7 +3,7 @@
  * relative to a workspace folder (`~` expands to the home folder), and, where asked, exist.
  * Dataset specs `kind:path[?query]` get their path part checked the same way. No `vscode` import.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DATASET_KINDS } from '../../engine/types';
@@ -78,9 +78,4 @@ export function checkDatasetSpec(spec: unknown, workspaceFolders: readonly strin
   const checked = checkSettingPath(parsed.target, { workspaceFolders, mustExist: 'any', what: `Dataset "${spec}"` });
   if (!checked.ok) return checked;
   return { ok: true, spec: `${parsed.kind}:${checked.path}${parsed.query}` };
-}
-
-/** True when `path` exists (any kind). */
-export function pathExists(path: string): boolean {
-  return existsSync(path);
 }

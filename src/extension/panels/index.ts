@@ -27,12 +27,6 @@ export interface PanelCommands {
   openAblationComparison(runIds: string[]): void;
 }
 
-export const VIEW_TYPES = {
-  dashboard: DASHBOARD_VIEW_TYPE,
-  gallery: GALLERY_VIEW_TYPE,
-  comparison: COMPARISON_VIEW_TYPE,
-} as const;
-
 const DEFAULT_DASHBOARD_STATE: DashboardState = { selected: [], follow: true, smoothing: 0.6 };
 
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps): PanelCommands {

@@ -3,7 +3,7 @@
  * live records into a snapshot, thinning, loss-component ordering, TensorBoard-style smoothing,
  * and the chart series / CSV export. Pure: no DOM, no Node, no vscode.
  */
-import type { Label, MetricsRecord } from '../../engine/types';
+import type { Label } from '../../engine/types';
 import { toCsv } from './csv';
 
 export interface StepPoint {
@@ -113,11 +113,6 @@ export function parseMetricsJsonl(text: string): ParsedMetrics {
     else badLines++;
   }
   return { steps: mergeSteps([], steps), epochs: mergeEpochs([], epochs), badLines };
-}
-
-/** Points from a typed MetricsRecord (as TrainEvents carry them). */
-export function pointFromRecord(r: MetricsRecord): { step?: StepPoint; epoch?: EpochPoint } {
-  return r.type === 'step' ? { step: toStepPoint(r) } : { epoch: toEpochPoint(r) };
 }
 
 function mergeBy<T>(existing: T[], incoming: readonly T[], key: (t: T) => number): T[] {
