@@ -157,7 +157,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
     };
     for (const t of plan.terms) {
       const provider = registries.losses.get(t.providerId);
-      const opts = t.providerId === 'biradsConsistency' ? { ...t.options, normalisation: state.featureNormalisation } : t.options;
+      // Every loss that reads the BI-RADS features gets their training-set normalisation.
+      const opts = provider.needsFeatures ? { ...t.options, normalisation: state.featureNormalisation } : t.options;
       let created;
       try {
         created = toLossInstance(provider.create(tf, opts));
