@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { median, runBenchmark, syntheticBatch } from '../../src/engine/backend/benchmark';
+import { runBenchmark, syntheticBatch } from '../../src/engine/backend/benchmark';
+import { median } from '../../src/engine/stats/descriptive';
 
 describe('benchmark', () => {
   it('takes medians', () => {

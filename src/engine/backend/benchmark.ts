@@ -9,6 +9,7 @@ import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
 import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
 import { initBackend } from './index';
+import { median } from '../stats/descriptive';
 
 export interface BenchmarkOptions {
   backend: BackendChoice;
@@ -69,12 +70,6 @@ export interface BenchmarkResult {
   /** Long mode: tensors alive at the end of the last epoch minus the first (0 means no leak). */
   tensorDrift?: number;
   versions: Record<string, string>;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
