@@ -106,6 +106,8 @@ export interface TrainConfig {
   alpha: number;
   /** Weight of the BI-RADS consistency loss. */
   lambda: number;
+  /** Epochs over which losses that read the BI-RADS features ramp from 0 to full weight (0: none). */
+  consistencyWarmupEpochs: number;
   seed: number;
   /** Share of training patients held out for validation. */
   validationSplit: number;

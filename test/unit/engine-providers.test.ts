@@ -102,3 +102,10 @@ test('configuration errors name the field', () => {
   assert.equal(c.epochs, 3);
   assert.equal(c.lambda, 0.5);
 });
+
+test('the consistency warm-up ramps the feature losses from 0 to full weight', async () => {
+  const { featureLossRamp } = await import('../../src/engine/train/trainer');
+  assert.deepEqual([0, 1, 2, 3, 4, 9].map((e) => featureLossRamp(e, 4)), [0, 0.25, 0.5, 0.75, 1, 1]);
+  assert.equal(featureLossRamp(0, 0), 1, 'no warm-up: full weight from the first epoch');
+  assert.throws(() => resolveTrainConfig({ consistencyWarmupEpochs: -1 }), /consistencyWarmupEpochs: must be an integer >= 0/);
+});

@@ -18,6 +18,7 @@ Trains a model and evaluates it on the external datasets.
   --lr X                learning rate (default 0.001)
   --alpha X             classification loss weight (default 0.5)
   --lambda X            BI-RADS consistency weight (default 0.5)
+  --warmup N            ramp the consistency weight up over the first N epochs (default 0)
   --features IDS        features in phi (default all four)
   --extra-loss ID:W     add a loss term with weight W (repeatable)
   --plugin PATH         load a plugin module (repeatable)
@@ -54,6 +55,7 @@ export const trainCommand: CliCommand = {
       lr: { type: 'number' },
       alpha: { type: 'number' },
       lambda: { type: 'number' },
+      warmup: { type: 'number' },
       features: { type: 'list' },
       'extra-loss': { type: 'list' },
       plugin: { type: 'list' },
@@ -87,6 +89,7 @@ export const trainCommand: CliCommand = {
     set('learningRate', o.lr);
     set('alpha', o.alpha);
     set('lambda', o.lambda);
+    set('consistencyWarmupEpochs', o.warmup);
     set('features', o.features);
     set('seed', o.seed);
     set('validationSplit', o['val-split']);

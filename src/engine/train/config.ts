@@ -16,6 +16,7 @@ export function defaultTrainConfig(): TrainConfig {
     learningRate: 1e-3,
     alpha: 0.5,
     lambda: 0.5,
+    consistencyWarmupEpochs: 0,
     seed: 42,
     validationSplit: 0.2,
     earlyStoppingPatience: 0,
@@ -58,6 +59,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>, knownMethods?:
   check(isNum(c.learningRate) && c.learningRate > 0, 'learningRate', `must be a positive number, got ${String(c.learningRate)}`);
   check(isNum(c.alpha) && c.alpha >= 0, 'alpha', `must be a number >= 0, got ${String(c.alpha)}`);
   check(isNum(c.lambda) && c.lambda >= 0, 'lambda', `must be a number >= 0, got ${String(c.lambda)}`);
+  check(isInt(c.consistencyWarmupEpochs) && c.consistencyWarmupEpochs >= 0, 'consistencyWarmupEpochs', `must be an integer >= 0, got ${String(c.consistencyWarmupEpochs)}`);
   check(isInt(c.seed), 'seed', `must be an integer, got ${String(c.seed)}`);
   check(isNum(c.validationSplit) && c.validationSplit > 0 && c.validationSplit < 1, 'validationSplit', `must be in (0, 1), got ${String(c.validationSplit)}`);
   check(isInt(c.earlyStoppingPatience) && c.earlyStoppingPatience >= 0, 'earlyStoppingPatience', 'must be an integer >= 0');

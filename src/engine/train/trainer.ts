@@ -44,7 +44,11 @@ export class TrainSetupError extends Error {
 
 interface ActiveTerm {
   name: string;
+  /** Weight in this epoch (the configured weight, ramped for terms that read the features). */
   weight: number;
+  /** The configured weight. */
+  fullWeight: number;
+  rampsUp: boolean;
   instance: LossInstance;
 }
 
@@ -165,7 +169,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       } catch (err) {
         throw err instanceof PluginError ? err : new Error(`loss '${t.providerId}': ${(err as Error).message}`);
       }
-      terms.push({ name: t.name, weight: t.weight, instance: created });
+      terms.push({ name: t.name, weight: t.weight, fullWeight: t.weight, rampsUp: Boolean(provider.needsFeatures), instance: created });
     }
     const featureFns = plan.needsFeatures
       ? config.features.map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }))
@@ -234,6 +238,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
     for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
       const epoch = state.epoch;
       const epochStart = Date.now();
+      const ramp = featureLossRamp(epoch, config.consistencyWarmupEpochs);
+      for (const t of terms) t.weight = t.rampsUp ? t.fullWeight * ramp : t.fullWeight;
       const sums: Record<string, number> = {};
       let batches = 0;
       let images = 0;
@@ -373,6 +379,15 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
 
 function fmt(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(4);
+}
+
+/**
+ * Share of its weight a feature-reading loss (the BI-RADS consistency) gets in a 0-based epoch:
+ * 0 in the first epoch, rising linearly to 1 after `warmupEpochs`, so the masks have taken shape
+ * before their morphology is asked to agree with the classifier. 0 warm-up: full weight at once.
+ */
+export function featureLossRamp(epoch: number, warmupEpochs: number): number {
+  return warmupEpochs <= 0 ? 1 : Math.min(1, epoch / warmupEpochs);
 }
 
 /** Cosine decay from the base rate to 5% of it over the whole run. */
