@@ -71,6 +71,8 @@ export interface BusLabTrainConfig {
   learningRate: number;
   alpha: number;
   lambda: number;
+  /** Epochs over which the consistency weight ramps from 0 to lambda (0: full weight at once). */
+  consistencyWarmupEpochs: number;
   seed: number;
   validationSplit: number;
   earlyStoppingPatience: number;

@@ -1,15 +1,20 @@
 /**
  * The API `activate()` returns to other extensions (shipped as api/bus-lab-api.d.ts, which this
- * file implements, so the two cannot drift apart). One API object is shared by all callers; the
+ * file implements; the type checks below fail compilation if its config drifts from the engine's). One API object is shared by all callers; the
  * provider id's namespace names the registering extension (see ProviderRegistry).
  */
 import * as vscode from 'vscode';
-import type { BusLabApi, BusLabRunSummary } from '../../../api/bus-lab-api';
+import type { BusLabApi, BusLabRunSummary, BusLabTrainConfig } from '../../../api/bus-lab-api';
 import type { TrainConfig } from '../../engine/types';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunListing } from '../runs/runSummaries';
 import type { TrainingLauncher } from '../train/trainingLauncher';
+
+// The public config and the engine's must describe the same fields, in both directions.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const configsMatch: Same<Required<BusLabTrainConfig>, Required<TrainConfig>> = true;
+void configsMatch;
 
 export interface BusLabApiDeps {
   registry: ProviderRegistry;
@@ -50,7 +55,7 @@ export function createBusLabApi(deps: BusLabApiDeps): BusLabApi & vscode.Disposa
     getRuns: async () => (await repository.refresh()).map(toRunSummary),
     onDidChangeRuns: runsChanged.event,
     async train(config) {
-      const started = await launcher.launch((config ?? {}) as Partial<TrainConfig>, { interactive: false });
+      const started = await launcher.launch((config ?? {}) satisfies Partial<TrainConfig>, { interactive: false });
       if (!started) throw new Error('Training did not start.');
       const finished = started.finished.then(async () => toRunSummary(await repository.readRun(started.runDir)));
       finished.catch(() => undefined);
