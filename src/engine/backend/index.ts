@@ -20,6 +20,8 @@ import type { TF } from '../tf';
 import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
+import { loadOneDnnAddon } from './onednn/addon';
+import { disableOneDnnKernels, enableOneDnnKernels } from './onednn/kernels';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -29,6 +31,11 @@ export interface BackendOptions {
   wasmDir?: string;
   /** Worker threads for the wasm backend (recorded; stock tfjs wasm runs single-threaded in Node). */
   threads?: number;
+  /**
+   * The oneDNN accelerator for the wasm backend's convolutions: 'auto' uses it when it loads,
+   * 'off' never; a path names the addon file. Default: the BUS_LAB_ONEDNN variable, else 'auto'.
+   */
+  oneDnn?: string;
 }
 
 export interface BackendSelection {
@@ -151,7 +158,27 @@ async function tryWasm(options: BackendOptions): Promise<{ ok: boolean; why: str
   if (!started.ok) return { ok: false, why: `wasm: ${started.error}` };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = options.threads && options.threads > 1 ? `, ${options.threads} threads requested but tfjs wasm runs one thread in Node` : '';
-  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}${threads}` };
+  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}${threads}; ${useOneDnn(options)}` };
+}
+
+/**
+ * Hands the wasm backend's convolutions to the oneDNN accelerator when it loads (the rest of the
+ * graph stays on wasm); says what happened, for the backend reason.
+ */
+function useOneDnn(options: BackendOptions): string {
+  const setting = options.oneDnn ?? process.env.BUS_LAB_ONEDNN ?? 'auto';
+  if (setting === 'off' || process.env.BUS_LAB_WASM_KERNELS === 'stock') {
+    disableOneDnnKernels();
+    return 'oneDNN: off';
+  }
+  const load = loadOneDnnAddon(setting === 'auto' ? undefined : setting);
+  if (!load.ok) {
+    disableOneDnnKernels();
+    if (setting !== 'auto') throw new BackendUnavailableError(`oneDNN accelerator: ${load.why}`);
+    return `oneDNN: ${load.why}`;
+  }
+  enableOneDnnKernels(load.addon);
+  return `oneDNN ${load.addon.info().version} convolutions`;
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

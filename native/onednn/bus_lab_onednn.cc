@@ -1,0 +1,294 @@
+// BUS Lab's optional native accelerator: convolutions (forward with bias and ReLU fused, input
+// gradient, weight gradient) on oneDNN, the library PyTorch's CPU convolutions run on.
+//
+// The tensors stay where the tfjs wasm backend keeps them: the caller passes the wasm memory's
+// ArrayBuffer and byte offsets into it, so nothing is copied. Layouts are tfjs's: activations
+// NHWC, filters [kh, kw, in, out] (oneDNN's "hwio"). oneDNN picks its own (blocked) filter layout;
+// filters are reordered into it and weight gradients reordered back, which is cheap next to the
+// convolution. Primitives are created once per shape (creation JIT-compiles code) and cached.
+//
+// Built by scripts/build-native.mjs when a C++ compiler and Debian's libdnnl-dev are present; the
+// engine uses it when it loads and falls back to the wasm kernels when it does not.
+#include <node_api.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace {
+
+using dnnl::algorithm;
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+// Layout of the Float64Array of parameters every call takes (small integers, exact in a double).
+enum Param {
+  kN, kH, kW, kCi,     // input x: [N, H, W, Ci]
+  kOH, kOW, kCo,       // output y: [N, OH, OW, Co]
+  kKH, kKW,            // filter: [KH, KW, Ci, Co]
+  kSH, kSW,            // strides
+  kDH, kDW,            // dilations (1 = none)
+  kPT, kPL, kPB, kPR,  // padding: top, left, bottom, right
+  kXOff, kWOff, kBOff, kYOff,  // byte offsets into the heap; kBOff < 0: no bias
+  kRelu,               // 1: ReLU after the bias (forward only)
+  kParamCount
+};
+
+enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+dnnl::engine& Engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream stream(Engine());
+  return stream;
+}
+
+struct Shapes {
+  memory::dims x, w, b, y, strides, dilates, padL, padR;
+  bool hasBias, relu;
+};
+
+Shapes ShapesOf(const double* p) {
+  auto d = [p](Param i) { return static_cast<memory::dim>(p[i]); };
+  Shapes s;
+  s.x = {d(kN), d(kCi), d(kH), d(kW)};
+  s.w = {d(kCo), d(kCi), d(kKH), d(kKW)};
+  s.b = {d(kCo)};
+  s.y = {d(kN), d(kCo), d(kOH), d(kOW)};
+  s.strides = {d(kSH), d(kSW)};
+  s.dilates = {d(kDH) - 1, d(kDW) - 1};  // oneDNN counts the gaps, tfjs the step
+  s.padL = {d(kPT), d(kPL)};
+  s.padR = {d(kPB), d(kPR)};
+  s.hasBias = p[kBOff] >= 0;
+  s.relu = p[kRelu] != 0;
+  return s;
+}
+
+// One cached convolution: the primitive, and the filter (or filter-gradient) reorder between
+// tfjs's hwio layout and the primitive's own, with the buffer in the primitive's layout.
+struct Entry {
+  dnnl::primitive prim;
+  memory::desc userW;
+  memory::desc primW;
+  bool reorderW = false;
+  dnnl::reorder reorderPrim;
+  memory primWMem;
+  std::string impl;
+};
+
+dnnl::convolution_forward::primitive_desc ForwardDesc(const Shapes& s, bool withBias, bool relu) {
+  memory::desc x(s.x, dt::f32, tag::nhwc);
+  memory::desc w(s.w, dt::f32, tag::any);
+  memory::desc y(s.y, dt::f32, tag::nhwc);
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  if (withBias) {
+    memory::desc b(s.b, dt::f32, tag::a);
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, algorithm::convolution_direct, x, w, b, y, s.strides, s.dilates, s.padL, s.padR);
+    return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+  }
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, algorithm::convolution_direct, x, w, y, s.strides, s.dilates, s.padL, s.padR);
+  return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
+}
+
+std::unique_ptr<Entry> Create(Kind kind, const Shapes& s) {
+  auto e = std::make_unique<Entry>();
+  e->userW = memory::desc(s.w, dt::f32, tag::hwio);
+  if (kind == kForward) {
+    auto pd = ForwardDesc(s, s.hasBias, s.relu);
+    e->prim = dnnl::convolution_forward(pd);
+    e->primW = pd.weights_desc();
+    e->impl = pd.impl_info_str();
+  } else if (kind == kBackwardData) {
+    auto hint = ForwardDesc(s, false, false);
+    memory::desc dx(s.x, dt::f32, tag::nhwc);
+    memory::desc w(s.w, dt::f32, tag::any);
+    memory::desc dy(s.y, dt::f32, tag::nhwc);
+    dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, dx, w, dy, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
+    e->prim = dnnl::convolution_backward_data(pd);
+    e->primW = pd.weights_desc();
+    e->impl = pd.impl_info_str();
+  } else {
+    auto hint = ForwardDesc(s, false, false);
+    memory::desc x(s.x, dt::f32, tag::nhwc);
+    memory::desc dw(s.w, dt::f32, tag::any);
+    memory::desc dy(s.y, dt::f32, tag::nhwc);
+    dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, x, dw, dy, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+    e->prim = dnnl::convolution_backward_weights(pd);
+    e->primW = pd.diff_weights_desc();
+    e->impl = pd.impl_info_str();
+  }
+  e->reorderW = e->primW != e->userW;
+  if (e->reorderW) {
+    e->primWMem = memory(e->primW, Engine());
+    if (kind == kBackwardWeights) {
+      e->reorderPrim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), e->primW, Engine(), e->userW));
+    } else {
+      e->reorderPrim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), e->userW, Engine(), e->primW));
+    }
+  }
+  return e;
+}
+
+std::unordered_map<std::string, std::unique_ptr<Entry>>& Cache() {
+  static std::unordered_map<std::string, std::unique_ptr<Entry>> cache;
+  return cache;
+}
+
+Entry& Lookup(Kind kind, const double* p) {
+  std::string key = std::to_string(kind);
+  for (int i = 0; i < kParamCount; ++i) {
+    if (i == kXOff || i == kWOff || i == kYOff) continue;
+    if (i == kBOff) {
+      key += p[i] >= 0 ? ",b" : ",-";
+      continue;
+    }
+    key += ',';
+    key += std::to_string(static_cast<int64_t>(p[i]));
+  }
+  auto& cache = Cache();
+  auto found = cache.find(key);
+  if (found != cache.end()) return *found->second;
+  auto created = Create(kind, ShapesOf(p));
+  Entry& ref = *created;
+  cache.emplace(key, std::move(created));
+  return ref;
+}
+
+void Run(Kind kind, uint8_t* heap, const double* p) {
+  Shapes s = ShapesOf(p);
+  Entry& e = Lookup(kind, p);
+  auto& strm = Stream();
+  auto at = [heap, p](Param i) { return static_cast<void*>(heap + static_cast<size_t>(p[i])); };
+  memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), at(kXOff));
+  memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), at(kYOff));
+  memory userW(e.userW, Engine(), at(kWOff));
+  if (kind == kForward) {
+    memory w = userW;
+    if (e.reorderW) {
+      e.reorderPrim.execute(strm, userW, e.primWMem);
+      w = e.primWMem;
+    }
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}};
+    if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), at(kBOff)));
+    e.prim.execute(strm, args);
+  } else if (kind == kBackwardData) {
+    memory w = userW;
+    if (e.reorderW) {
+      e.reorderPrim.execute(strm, userW, e.primWMem);
+      w = e.primWMem;
+    }
+    e.prim.execute(strm, {{DNNL_ARG_DIFF_DST, y}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, x}});
+  } else {
+    memory dw = e.reorderW ? e.primWMem : userW;
+    e.prim.execute(strm, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, y}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    if (e.reorderW) e.reorderPrim.execute(strm, e.primWMem, userW);
+  }
+  strm.wait();
+}
+
+// ---- N-API glue -------------------------------------------------------------------------------
+
+napi_value Throw(napi_env env, const std::string& message) {
+  napi_throw_error(env, nullptr, message.c_str());
+  return nullptr;
+}
+
+bool ArgsOf(napi_env env, napi_callback_info info, int32_t* kind, uint8_t** heap, size_t* heapBytes, double** params) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 3) return false;
+  if (napi_get_value_int32(env, argv[0], kind) != napi_ok) return false;
+  void* data = nullptr;
+  if (napi_get_arraybuffer_info(env, argv[1], &data, heapBytes) != napi_ok) return false;
+  *heap = static_cast<uint8_t*>(data);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* pdata = nullptr;
+  if (napi_get_typedarray_info(env, argv[2], &type, &length, &pdata, nullptr, nullptr) != napi_ok) return false;
+  if (type != napi_float64_array || length < kParamCount) return false;
+  *params = static_cast<double*>(pdata);
+  return true;
+}
+
+// conv(kind, heap: ArrayBuffer, params: Float64Array): runs one convolution in place in the heap.
+napi_value Conv(napi_env env, napi_callback_info info) {
+  int32_t kind = 0;
+  uint8_t* heap = nullptr;
+  size_t heapBytes = 0;
+  double* p = nullptr;
+  if (!ArgsOf(env, info, &kind, &heap, &heapBytes, &p)) return Throw(env, "conv(kind, heap: ArrayBuffer, params: Float64Array) expected");
+  if (kind < kForward || kind > kBackwardWeights) return Throw(env, "conv: unknown kind " + std::to_string(kind));
+  try {
+    Run(static_cast<Kind>(kind), heap, p);
+  } catch (const dnnl::error& err) {
+    return Throw(env, std::string("oneDNN: ") + err.what());
+  } catch (const std::exception& err) {
+    return Throw(env, err.what());
+  }
+  return nullptr;
+}
+
+// implementation(kind, params): the name of the oneDNN implementation chosen for that shape.
+napi_value Implementation(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = 0;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* pdata = nullptr;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &pdata, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < kParamCount) {
+    return Throw(env, "implementation(kind, params: Float64Array) expected");
+  }
+  try {
+    const std::string& impl = Lookup(static_cast<Kind>(kind), static_cast<double*>(pdata)).impl;
+    napi_value out;
+    napi_create_string_utf8(env, impl.c_str(), impl.size(), &out);
+    return out;
+  } catch (const dnnl::error& err) {
+    return Throw(env, std::string("oneDNN: ") + err.what());
+  }
+}
+
+// info(): { version, cachedPrimitives }
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  std::string version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  napi_value out, str, count;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, version.c_str(), version.size(), &str);
+  napi_set_named_property(env, out, "version", str);
+  napi_create_uint32(env, static_cast<uint32_t>(Cache().size()), &count);
+  napi_set_named_property(env, out, "cachedPrimitives", count);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(bus_lab_onednn, Init)

@@ -1,0 +1,236 @@
+/**
+ * wasm-backend kernels that hand convolutions to the oneDNN accelerator: Conv2D, FusedConv2D (bias
+ * and ReLU fused), Conv2DBackpropInput (also every transposed convolution) and
+ * Conv2DBackpropFilter. The tensors stay in the wasm heap; the addon reads and writes them there.
+ * Whatever a kernel cannot take (NCHW, another dtype, PReLU, a bias that is not one per channel,
+ * depthwise) goes to the kernel that was registered before, so enabling is always safe.
+ */
+import {
+  backend_util,
+  Conv2D,
+  Conv2DAttrs,
+  Conv2DBackpropFilter,
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInput,
+  Conv2DBackpropInputAttrs,
+  FusedConv2D,
+  FusedConv2DAttrs,
+  getKernel,
+  KernelConfig,
+  KernelFunc,
+  registerKernel,
+  TensorInfo,
+  unregisterKernel,
+  util,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ConvKind, ConvParam, OneDnnAddon } from './addon';
+
+type Conv2DInfo = backend_util.Conv2DInfo;
+type KernelArgs = Parameters<KernelFunc>[0];
+
+const KERNEL_NAMES = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter] as const;
+
+/** The kernels that were registered before ours, restored by `disableOneDnnKernels`. */
+const previous = new Map<string, KernelConfig>();
+let active: OneDnnAddon | undefined;
+
+function heapOf(backend: BackendWasm): ArrayBufferLike {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
+}
+
+function offsetOf(backend: BackendWasm, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
+const params = new Float64Array(ConvParam.Count);
+
+/** Fills the shared parameter block from tfjs's convolution geometry (NHWC, hwio filter). */
+function setGeometry(info: Conv2DInfo): Float64Array {
+  params[ConvParam.N] = info.batchSize;
+  params[ConvParam.H] = info.inHeight;
+  params[ConvParam.W] = info.inWidth;
+  params[ConvParam.Ci] = info.inChannels;
+  params[ConvParam.OH] = info.outHeight;
+  params[ConvParam.OW] = info.outWidth;
+  params[ConvParam.Co] = info.outChannels;
+  params[ConvParam.KH] = info.filterHeight;
+  params[ConvParam.KW] = info.filterWidth;
+  params[ConvParam.SH] = info.strideHeight;
+  params[ConvParam.SW] = info.strideWidth;
+  params[ConvParam.DH] = info.dilationHeight;
+  params[ConvParam.DW] = info.dilationWidth;
+  params[ConvParam.PT] = info.padInfo.top;
+  params[ConvParam.PL] = info.padInfo.left;
+  params[ConvParam.PB] = info.padInfo.bottom;
+  params[ConvParam.PR] = info.padInfo.right;
+  params[ConvParam.BOff] = -1;
+  params[ConvParam.Relu] = 0;
+  return params;
+}
+
+/** oneDNN takes only geometry it can represent without a ragged edge; anything else falls back. */
+function supported(info: Conv2DInfo, ...tensors: TensorInfo[]): boolean {
+  if (info.dataFormat !== 'channelsLast' || info.inChannels * info.outChannels === 0) return false;
+  if (tensors.some((t) => t.dtype !== 'float32' || util.sizeFromShape(t.shape) === 0)) return false;
+  const fits = (size: number, k: number, d: number, s: number, before: number, after: number, out: number) =>
+    before >= 0 && after >= 0 && Math.floor((size + before + after - ((k - 1) * d + 1)) / s) + 1 === out;
+  return (
+    fits(info.inHeight, info.filterHeight, info.dilationHeight, info.strideHeight, info.padInfo.top, info.padInfo.bottom, info.outHeight) &&
+    fits(info.inWidth, info.filterWidth, info.dilationWidth, info.strideWidth, info.padInfo.left, info.padInfo.right, info.outWidth)
+  );
+}
+
+function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const kernel = previous.get(kernelName);
+  if (!kernel) throw new Error(`no wasm '${kernelName}' kernel to fall back to`);
+  return kernel.kernelFunc(args);
+}
+
+function run(backend: BackendWasm, kind: ConvKind, out: TensorInfo): TensorInfo {
+  try {
+    active!.conv(kind, heapOf(backend), params);
+  } catch (err) {
+    backend.disposeData(out.dataId);
+    throw err;
+  }
+  return out;
+}
+
+function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
+  const backend = args.backend as BackendWasm;
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as Conv2DAttrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (!supported(info, x, filter)) return fallback(Conv2D, args);
+  const out = backend.makeOutput(info.outShape, 'float32');
+  setGeometry(info);
+  params[ConvParam.XOff] = offsetOf(backend, x);
+  params[ConvParam.WOff] = offsetOf(backend, filter);
+  params[ConvParam.YOff] = offsetOf(backend, out);
+  return run(backend, ConvKind.Forward, out);
+}
+
+function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
+  const backend = args.backend as BackendWasm;
+  const { x, filter, bias, preluActivationWeights } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as FusedConv2DAttrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  const simpleActivation = activation === undefined || activation === 'linear' || activation === 'relu';
+  const perChannelBias = bias === undefined || (bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === info.outChannels);
+  if (preluActivationWeights || !simpleActivation || !perChannelBias || !supported(info, x, filter)) return fallback(FusedConv2D, args);
+  const out = backend.makeOutput(info.outShape, 'float32');
+  setGeometry(info);
+  params[ConvParam.XOff] = offsetOf(backend, x);
+  params[ConvParam.WOff] = offsetOf(backend, filter);
+  params[ConvParam.BOff] = bias ? offsetOf(backend, bias) : -1;
+  params[ConvParam.YOff] = offsetOf(backend, out);
+  params[ConvParam.Relu] = activation === 'relu' ? 1 : 0;
+  return run(backend, ConvKind.Forward, out);
+}
+
+function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
+  const backend = args.backend as BackendWasm;
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (!supported(info, dy, filter) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropInput, args);
+  const out = backend.makeOutput(inputShape, 'float32');
+  setGeometry(info);
+  params[ConvParam.XOff] = offsetOf(backend, out);
+  params[ConvParam.WOff] = offsetOf(backend, filter);
+  params[ConvParam.YOff] = offsetOf(backend, dy);
+  return run(backend, ConvKind.BackwardData, out);
+}
+
+function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
+  const backend = args.backend as BackendWasm;
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat),
+  );
+  if (!supported(info, x, dy) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropFilter, args);
+  const out = backend.makeOutput(filterShape, 'float32');
+  setGeometry(info);
+  params[ConvParam.XOff] = offsetOf(backend, x);
+  params[ConvParam.WOff] = offsetOf(backend, out);
+  params[ConvParam.YOff] = offsetOf(backend, dy);
+  return run(backend, ConvKind.BackwardWeights, out);
+}
+
+const KERNEL_FUNCS: Record<(typeof KERNEL_NAMES)[number], KernelFunc> = {
+  [Conv2D]: conv2d,
+  [FusedConv2D]: fusedConv2d,
+  [Conv2DBackpropInput]: conv2dBackpropInput,
+  [Conv2DBackpropFilter]: conv2dBackpropFilter,
+};
+
+function replace(kernelName: string, kernelFunc: KernelFunc): void {
+  if (getKernel(kernelName, 'wasm')) unregisterKernel(kernelName, 'wasm');
+  registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+}
+
+/**
+ * Routes the wasm backend's convolutions through `addon`, keeping the kernels registered so far
+ * as fallbacks. Idempotent: a second call only swaps the addon.
+ */
+export function enableOneDnnKernels(addon: OneDnnAddon): void {
+  active = addon;
+  for (const name of KERNEL_NAMES) {
+    const current = getKernel(name, 'wasm');
+    if (current?.kernelFunc === KERNEL_FUNCS[name]) continue;
+    if (current) previous.set(name, { ...current });
+    replace(name, KERNEL_FUNCS[name]);
+  }
+}
+
+/** Puts the kernels that were registered before `enableOneDnnKernels` back. */
+export function disableOneDnnKernels(): void {
+  for (const name of KERNEL_NAMES) {
+    const before = previous.get(name);
+    if (getKernel(name, 'wasm')?.kernelFunc !== KERNEL_FUNCS[name]) continue;
+    unregisterKernel(name, 'wasm');
+    if (before) registerKernel(before);
+  }
+  previous.clear();
+  active = undefined;
+}
+
+export function oneDnnKernelsEnabled(): boolean {
+  return active !== undefined;
+}

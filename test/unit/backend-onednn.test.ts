@@ -1,0 +1,152 @@
+/**
+ * The oneDNN accelerator's convolutions on the wasm backend against the cpu backend: forward
+ * (plain and fused with bias and ReLU), input gradient (and transposed convolutions), filter
+ * gradient, over strides, paddings, dilations and odd sizes; no leaks; fallbacks for what it
+ * does not take. Skipped, visibly, where the addon was not built (no libdnnl-dev).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../../src/engine/backend';
+import { ConvKind, ConvParam, loadOneDnnAddon } from '../../src/engine/backend/onednn/addon';
+import { oneDnnKernelsEnabled } from '../../src/engine/backend/onednn/kernels';
+
+const load = loadOneDnnAddon();
+const skip = load.ok ? false : `oneDNN accelerator unavailable: ${load.why}`;
+
+type Pad = 'same' | 'valid' | number;
+type Values = { shape: number[]; values: Float32Array };
+
+function seeded(shape: number[], seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+async function on(backend: string, f: () => tf.Tensor): Promise<Values> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  out.dispose();
+  return { shape, values };
+}
+
+function assertClose(actual: Values, expected: Values, label: string, tolerance = 1e-4): void {
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  let worst = 0;
+  for (let i = 0; i < expected.values.length; i++) {
+    worst = Math.max(worst, Math.abs(actual.values[i]! - expected.values[i]!) / Math.max(1, Math.abs(expected.values[i]!)));
+  }
+  assert.ok(worst <= tolerance, `${label}: worst relative difference ${worst}`);
+}
+
+async function assertSameOnBothBackends(f: () => tf.Tensor, label: string): Promise<void> {
+  assertClose(await on('wasm', f), await on('cpu', f), label);
+}
+
+describe('oneDNN convolutions on the wasm backend', { skip }, () => {
+  before(async () => {
+    const selection = await initBackend('wasm');
+    assert.match(selection.reason, /oneDNN \d+\.\d+\.\d+ convolutions/);
+  });
+  after(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  it('is enabled by initBackend', () => {
+    assert.equal(oneDnnKernelsEnabled(), true);
+  });
+
+  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad; dilation?: number }[] = [];
+  for (const stride of [1, 2]) {
+    for (const pad of ['same', 'valid'] as const) {
+      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
+      cases.push({ x: [3, 8, 8, 16], filter: [3, 3, 16, 32], stride, pad });
+      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
+      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
+    }
+  }
+  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
+  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
+  cases.push({ x: [2, 10, 10, 4], filter: [3, 3, 4, 5], stride: 1, pad: 'same', dilation: 2 });
+  cases.push({ x: [4, 32, 32, 1], filter: [3, 3, 1, 16], stride: 1, pad: 'same' });
+
+  for (const c of cases) {
+    const label = `x ${c.x.join('x')}, filter ${c.filter.join('x')}, stride ${c.stride}, pad ${c.pad}${c.dilation ? `, dilation ${c.dilation}` : ''}`;
+    it(`forward, input and filter gradients: ${label}`, async () => {
+      const dilation = c.dilation ?? 1;
+      const x = () => seeded(c.x, 1) as tf.Tensor4D;
+      const w = () => seeded(c.filter, 2) as tf.Tensor4D;
+      const conv = (xs: tf.Tensor4D, ws: tf.Tensor4D) => tf.conv2d(xs, ws, c.stride, c.pad, 'NHWC', dilation);
+      await assertSameOnBothBackends(() => conv(x(), w()), 'forward');
+      // tfjs has no gradient for dilated convolutions.
+      if (dilation > 1) return;
+      const probe = () => seeded(conv(x(), w()).shape, 3);
+      await assertSameOnBothBackends(() => tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(conv(xs as tf.Tensor4D, w()), probe())))(x()), 'input gradient');
+      await assertSameOnBothBackends(() => tf.grad((ws: tf.Tensor) => tf.sum(tf.mul(conv(x(), ws as tf.Tensor4D), probe())))(w()), 'filter gradient');
+    });
+  }
+
+  for (const activation of ['linear', 'relu'] as const) {
+    it(`fused convolution with a per-channel bias and ${activation}`, async () => {
+      const f = () =>
+        tf.fused.conv2d({ x: seeded([2, 12, 12, 8], 4) as tf.Tensor4D, filter: seeded([3, 3, 8, 16], 5) as tf.Tensor4D, strides: 1, pad: 'same', bias: seeded([16], 6), activation });
+      await assertSameOnBothBackends(f, `fused ${activation}`);
+    });
+  }
+
+  it('falls back for what oneDNN kernels do not take (elu, prelu)', async () => {
+    const x = () => seeded([1, 6, 6, 3], 7) as tf.Tensor4D;
+    const w = () => seeded([3, 3, 3, 4], 8) as tf.Tensor4D;
+    await assertSameOnBothBackends(() => tf.fused.conv2d({ x: x(), filter: w(), strides: 1, pad: 'same', activation: 'elu' }), 'elu');
+    await assertSameOnBothBackends(
+      () => tf.fused.conv2d({ x: x(), filter: w(), strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: tf.fill([4], 0.1) }),
+      'prelu',
+    );
+  });
+
+  it("runs the U-Net's 2x2 stride-2 transposed convolution and its filter gradient", async () => {
+    const x = () => seeded([2, 8, 8, 32], 9) as tf.Tensor4D;
+    const w = () => seeded([2, 2, 16, 32], 10) as tf.Tensor4D;
+    const up = (xs: tf.Tensor4D, ws: tf.Tensor4D) => tf.conv2dTranspose(xs, ws, [2, 16, 16, 16], 2, 'same');
+    await assertSameOnBothBackends(() => up(x(), w()), 'transposed forward');
+    const probe = () => seeded([2, 16, 16, 16], 11);
+    await assertSameOnBothBackends(() => tf.grad((ws: tf.Tensor) => tf.sum(tf.mul(up(x(), ws as tf.Tensor4D), probe())))(w()), 'transposed filter gradient');
+    await assertSameOnBothBackends(() => tf.grad((xs: tf.Tensor) => tf.sum(tf.mul(up(xs as tf.Tensor4D, w()), probe())))(x()), 'transposed input gradient');
+  });
+
+  it('leaks neither tensors nor wasm data over repeated training steps', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().findBackend('wasm') as BackendWasm;
+    const x = seeded([2, 16, 16, 8], 12) as tf.Tensor4D;
+    const w = seeded([3, 3, 8, 8], 13) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([x, w]).map((g) => g.sum()));
+    tf.dispose(step());
+    const tensors = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    for (let i = 0; i < 5; i++) tf.dispose(step());
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(backend.numDataIds(), dataIds);
+    tf.dispose([x, w]);
+  });
+
+  it("picks an optimised (not reference) oneDNN implementation for the U-Net's layer shapes", () => {
+    assert.ok(load.ok);
+    const shapes = [
+      [128, 1, 16],
+      [128, 16, 16],
+      [64, 16, 32],
+      [32, 64, 64],
+      [8, 256, 256],
+      [16, 256, 128],
+    ] as const;
+    const params = new Float64Array(ConvParam.Count);
+    for (const [size, ci, co] of shapes) {
+      params.set([4, size, size, ci, size, size, co, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, -1, 0, 0]);
+      for (const kind of [ConvKind.Forward, ConvKind.BackwardData, ConvKind.BackwardWeights]) {
+        const impl = load.addon.implementation(kind, params);
+        assert.doesNotMatch(impl, /^ref/, `${size}px ${ci}->${co} kind ${kind}: ${impl}`);
+      }
+    }
+  });
+});
