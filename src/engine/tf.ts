@@ -9,3 +9,4 @@ export type Scalar = import('@tensorflow/tfjs-core').Scalar;
 export type Tensor1D = import('@tensorflow/tfjs-core').Tensor1D;
 export type Tensor4D = import('@tensorflow/tfjs-core').Tensor4D;
 export type Variable = import('@tensorflow/tfjs-core').Variable;
+export type NamedTensorMap = import('@tensorflow/tfjs-core').NamedTensorMap;

@@ -40,7 +40,7 @@ function wasmDataIds(): number {
 
 describe('wasm Conv2DBackpropFilter', () => {
   before(async () => {
-    await initBackend('wasm', { oneDnn: 'off' });
+    await initBackend('wasm', { accelerator: 'off' });
   });
 
   const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
@@ -96,7 +96,7 @@ describe('wasm Conv2DBackpropFilter', () => {
 
 describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
   before(async () => {
-    await initBackend('wasm', { oneDnn: 'off' });
+    await initBackend('wasm', { accelerator: 'off' });
   });
 
   const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
@@ -169,7 +169,7 @@ describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
 
 describe('wasm kernels borrowed from the cpu backend', () => {
   before(async () => {
-    await initBackend('wasm', { oneDnn: 'off' });
+    await initBackend('wasm', { accelerator: 'off' });
   });
 
   it('gathers with a gradient (UnsortedSegmentSum) like cpu', async () => {

@@ -20,8 +20,7 @@ import type { TF } from '../tf';
 import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
-import { loadOneDnnAddon } from './onednn/addon';
-import { disableOneDnnKernels, enableOneDnnKernels } from './onednn/kernels';
+import { disableAccelerator, enableAccelerator, loadAcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -32,10 +31,11 @@ export interface BackendOptions {
   /** Worker threads for the wasm backend (recorded; stock tfjs wasm runs single-threaded in Node). */
   threads?: number;
   /**
-   * The oneDNN accelerator for the wasm backend's convolutions: 'auto' uses it when it loads,
-   * 'off' never; a path names the addon file. Default: the BUS_LAB_ONEDNN variable, else 'auto'.
+   * The native accelerator for the wasm backend (oneDNN convolutions and threaded batch norm,
+   * pooling gradient, concatenation): 'auto' uses it when it loads, 'off' never; a path names the
+   * addon file. Default: the BUS_LAB_ACCELERATOR variable, else 'auto'.
    */
-  oneDnn?: string;
+  accelerator?: string;
 }
 
 export interface BackendSelection {
@@ -158,27 +158,27 @@ async function tryWasm(options: BackendOptions): Promise<{ ok: boolean; why: str
   if (!started.ok) return { ok: false, why: `wasm: ${started.error}` };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = options.threads && options.threads > 1 ? `, ${options.threads} threads requested but tfjs wasm runs one thread in Node` : '';
-  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}${threads}; ${useOneDnn(options)}` };
+  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}${threads}; ${useAccelerator(options)}` };
 }
 
 /**
- * Hands the wasm backend's convolutions to the oneDNN accelerator when it loads (the rest of the
+ * Hands the wasm backend's heavy kernels to the native accelerator when it loads (the rest of the
  * graph stays on wasm); says what happened, for the backend reason.
  */
-function useOneDnn(options: BackendOptions): string {
-  const setting = options.oneDnn ?? process.env.BUS_LAB_ONEDNN ?? 'auto';
+function useAccelerator(options: BackendOptions): string {
+  const setting = options.accelerator ?? process.env.BUS_LAB_ACCELERATOR ?? 'auto';
   if (setting === 'off' || process.env.BUS_LAB_WASM_KERNELS === 'stock') {
-    disableOneDnnKernels();
-    return 'oneDNN: off';
+    disableAccelerator();
+    return 'native accelerator: off';
   }
-  const load = loadOneDnnAddon(setting === 'auto' ? undefined : setting);
+  const load = loadAcceleratorAddon(setting === 'auto' ? undefined : setting);
   if (!load.ok) {
-    disableOneDnnKernels();
-    if (setting !== 'auto') throw new BackendUnavailableError(`oneDNN accelerator: ${load.why}`);
-    return `oneDNN: ${load.why}`;
+    disableAccelerator();
+    if (setting !== 'auto') throw new BackendUnavailableError(`native accelerator: ${load.why}`);
+    return `native accelerator: ${load.why}`;
   }
-  enableOneDnnKernels(load.addon);
-  return `oneDNN ${load.addon.info().version} convolutions`;
+  enableAccelerator(load.addon);
+  return `native accelerator (oneDNN ${load.addon.info().version})`;
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

@@ -7,6 +7,7 @@
  * weight format it can write atomically without tfjs-node's file IO.
  */
 import type { Tensor, Tensor4D, TF, Variable } from '../tf';
+import { batchNormRelu } from '../ops/batchNormRelu';
 
 export interface UNetOptions {
   baseWidth: number;
@@ -149,10 +150,9 @@ export class UNet {
       return tf.fused.conv2d({ x, filter: kernel, strides: 1, pad: 'same', bias, activation: 'relu' });
     }
     const y = tf.conv2d(x, p.kernel as Tensor4D, 1, 'same');
-    const { mean, variance } = tf.moments(y, [0, 1, 2]);
+    const { out, mean, variance } = batchNormRelu(tf, y, bn.gamma, bn.beta, BN_EPSILON);
     this.pendingStats.push({ bn, mean: tf.keep(mean), variance: tf.keep(variance) });
-    const normed = tf.batchNorm(y, mean, variance, bn.beta, bn.gamma, BN_EPSILON);
-    return tf.relu(normed) as Tensor4D;
+    return out;
   }
 
   /**

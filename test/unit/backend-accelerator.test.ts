@@ -9,11 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
-import { ConvKind, ConvParam, loadOneDnnAddon } from '../../src/engine/backend/onednn/addon';
-import { oneDnnKernelsEnabled } from '../../src/engine/backend/onednn/kernels';
+import { ConvKind, ConvParam, loadAcceleratorAddon } from '../../src/engine/backend/accelerator/addon';
+import { acceleratorEnabled } from '../../src/engine/backend/accelerator';
 
-const load = loadOneDnnAddon();
-const skip = load.ok ? false : `oneDNN accelerator unavailable: ${load.why}`;
+const load = loadAcceleratorAddon();
+const skip = load.ok ? false : `native accelerator unavailable: ${load.why}`;
 
 type Pad = 'same' | 'valid' | number;
 type Values = { shape: number[]; values: Float32Array };
@@ -44,17 +44,17 @@ async function assertSameOnBothBackends(f: () => tf.Tensor, label: string): Prom
   assertClose(await on('wasm', f), await on('cpu', f), label);
 }
 
-describe('oneDNN convolutions on the wasm backend', { skip }, () => {
+describe('native accelerator: oneDNN convolutions on the wasm backend', { skip }, () => {
   before(async () => {
     const selection = await initBackend('wasm');
-    assert.match(selection.reason, /oneDNN \d+\.\d+\.\d+ convolutions/);
+    assert.match(selection.reason, /native accelerator \(oneDNN \d+\.\d+\.\d+\)/);
   });
   after(async () => {
     await tf.setBackend('wasm');
   });
 
   it('is enabled by initBackend', () => {
-    assert.equal(oneDnnKernelsEnabled(), true);
+    assert.equal(acceleratorEnabled(), true);
   });
 
   const cases: { x: number[]; filter: number[]; stride: number; pad: Pad; dilation?: number }[] = [];
@@ -148,5 +148,85 @@ describe('oneDNN convolutions on the wasm backend', { skip }, () => {
         assert.doesNotMatch(impl, /^ref/, `${size}px ${ci}->${co} kind ${kind}: ${impl}`);
       }
     }
+  });
+});
+
+describe('native accelerator: layout, pooling and batch-norm kernels on the wasm backend', { skip }, () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('concatenates along the last axis and other axes, and splits again (the gradient)', async () => {
+    for (const axis of [3, 1, 0]) {
+      const parts = () => [seeded([2, 5, 6, 3], 20), seeded([2, 5, 6, 4], 21).slice([0, 0, 0, 0], [2, 5, 6, 3]), seeded([2, 5, 6, 3], 22)];
+      await assertSameOnBothBackends(() => tf.concat(parts(), axis), `concat axis ${axis}`);
+      const probe = () => seeded(tf.concat(parts(), axis).shape, 23);
+      await assertSameOnBothBackends(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, ...parts().slice(1)], axis), probe())))(parts()[0]!), `concat gradient axis ${axis}`);
+    }
+    await assertSameOnBothBackends(() => tf.concat(tf.split(seeded([3, 4, 10], 24), [3, 7], 2).reverse(), 2), 'split [3, 7] and swap');
+  });
+
+  it('gives the max-pool gradient with ties resolved as the cpu backend does', async () => {
+    for (const [shape, size, stride, pad] of [
+      [[2, 8, 8, 3], 2, 2, 'valid'],
+      [[1, 7, 9, 2], 2, 2, 'same'],
+      [[2, 9, 9, 4], 3, 3, 'valid'],
+      [[1, 9, 7, 2], 3, 3, 'same'],
+    ] as const) {
+      // ReLU leaves many zeros, so windows with ties are common, as in the U-Net.
+      const x = () => tf.relu(seeded([...shape], 25));
+      const probe = () => seeded(tf.maxPool(x() as tf.Tensor4D, size, stride, pad).shape, 26);
+      await assertSameOnBothBackends(
+        () => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, stride, pad), probe())))(x()),
+        `max-pool gradient ${shape.join('x')} window ${size} stride ${stride} ${pad}`,
+      );
+    }
+  });
+
+  it('fused batch norm + ReLU matches the composite op: outputs, statistics and gradients', async () => {
+    const { batchNormRelu, hasFusedBatchNormRelu } = await import('../../src/engine/ops/batchNormRelu');
+    const x = () => tf.add(tf.mul(seeded([4, 9, 7, 12], 27), 3), 1.5);
+    const gamma = () => tf.add(seeded([12], 28), 1);
+    const beta = () => seeded([12], 29);
+    const probe = () => seeded([4, 9, 7, 12], 30);
+    const parts = (which: 'out' | 'mean' | 'variance') => () => batchNormRelu(tf, x(), gamma(), beta(), 1e-3)[which];
+    const grads = (i: number) => () => tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormRelu(tf, a, g, b, 1e-3).out, probe())))([x(), gamma(), beta()])[i]!;
+    await tf.setBackend('wasm');
+    assert.equal(hasFusedBatchNormRelu(tf), true);
+    await tf.setBackend('cpu');
+    assert.equal(hasFusedBatchNormRelu(tf), false, 'the cpu backend runs the composite op');
+    for (const which of ['out', 'mean', 'variance'] as const) await assertSameOnBothBackends(parts(which), which);
+    for (const [i, name] of ['dx', 'dgamma', 'dbeta'].entries()) await assertSameOnBothBackends(grads(i), name);
+  });
+
+  it('leaks neither tensors nor wasm data in a training step of the fused ops', async () => {
+    await tf.setBackend('wasm');
+    const { batchNormRelu } = await import('../../src/engine/ops/batchNormRelu');
+    const backend = tf.engine().findBackend('wasm') as BackendWasm;
+    const x = seeded([2, 8, 8, 6], 31) as tf.Tensor4D;
+    const gamma = tf.ones([6]);
+    const beta = tf.zeros([6]);
+    const step = () =>
+      tf.tidy(() =>
+        tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { out } = batchNormRelu(tf, a, g, b, 1e-3);
+          const pooled = tf.maxPool(out as tf.Tensor4D, 2, 2, 'valid');
+          return tf.sum(tf.concat([pooled, pooled], 3));
+        })([x, gamma, beta]).map((t) => t.sum()),
+      );
+    tf.dispose(step());
+    const tensors = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    for (let i = 0; i < 5; i++) tf.dispose(step());
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(backend.numDataIds(), dataIds);
+    tf.dispose([x, gamma, beta]);
+  });
+
+  it('rejects an offset outside the heap with an error instead of writing there', async () => {
+    assert.ok(load.ok);
+    await tf.setBackend('wasm');
+    const heap = new ArrayBuffer(64);
+    assert.throws(() => load.addon.copyColumns(heap, new Float64Array([4, 4, 0, 4, 48, 4])), /outside the heap/);
   });
 });

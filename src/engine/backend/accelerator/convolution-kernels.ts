@@ -1,9 +1,9 @@
 /**
- * wasm-backend kernels that hand convolutions to the oneDNN accelerator: Conv2D, FusedConv2D (bias
- * and ReLU fused), Conv2DBackpropInput (also every transposed convolution) and
- * Conv2DBackpropFilter. The tensors stay in the wasm heap; the addon reads and writes them there.
- * Whatever a kernel cannot take (NCHW, another dtype, PReLU, a bias that is not one per channel,
- * depthwise) goes to the kernel that was registered before, so enabling is always safe.
+ * Convolution kernels on the accelerator's oneDNN: Conv2D, FusedConv2D (bias and ReLU fused),
+ * Conv2DBackpropInput (also every transposed convolution) and Conv2DBackpropFilter. The tensors
+ * stay in the wasm heap; the addon reads and writes them there. Whatever a kernel cannot take
+ * (NCHW, another dtype, PReLU or another activation, a bias that is not one per channel) goes to
+ * the kernel registered before.
  */
 import {
   backend_util,
@@ -15,33 +15,15 @@ import {
   Conv2DBackpropInputAttrs,
   FusedConv2D,
   FusedConv2DAttrs,
-  getKernel,
-  KernelConfig,
   KernelFunc,
-  registerKernel,
   TensorInfo,
-  unregisterKernel,
   util,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ConvKind, ConvParam, OneDnnAddon } from './addon';
+import { ConvKind, ConvParam } from './addon';
+import { addon, fallback, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
-type KernelArgs = Parameters<KernelFunc>[0];
-
-const KERNEL_NAMES = [Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter] as const;
-
-/** The kernels that were registered before ours, restored by `disableOneDnnKernels`. */
-const previous = new Map<string, KernelConfig>();
-let active: OneDnnAddon | undefined;
-
-function heapOf(backend: BackendWasm): ArrayBufferLike {
-  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
-}
-
-function offsetOf(backend: BackendWasm, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
-}
 
 const params = new Float64Array(ConvParam.Count);
 
@@ -81,20 +63,8 @@ function supported(info: Conv2DInfo, ...tensors: TensorInfo[]): boolean {
   );
 }
 
-function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
-  const kernel = previous.get(kernelName);
-  if (!kernel) throw new Error(`no wasm '${kernelName}' kernel to fall back to`);
-  return kernel.kernelFunc(args);
-}
-
 function run(backend: BackendWasm, kind: ConvKind, out: TensorInfo): TensorInfo {
-  try {
-    active!.conv(kind, heapOf(backend), params);
-  } catch (err) {
-    backend.disposeData(out.dataId);
-    throw err;
-  }
-  return out;
+  return filling(backend, out, () => addon().conv(kind, heapOf(backend), params));
 }
 
 function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
@@ -193,44 +163,9 @@ function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
   return run(backend, ConvKind.BackwardWeights, out);
 }
 
-const KERNEL_FUNCS: Record<(typeof KERNEL_NAMES)[number], KernelFunc> = {
+export const CONVOLUTION_KERNELS: Record<string, KernelFunc> = {
   [Conv2D]: conv2d,
   [FusedConv2D]: fusedConv2d,
   [Conv2DBackpropInput]: conv2dBackpropInput,
   [Conv2DBackpropFilter]: conv2dBackpropFilter,
 };
-
-function replace(kernelName: string, kernelFunc: KernelFunc): void {
-  if (getKernel(kernelName, 'wasm')) unregisterKernel(kernelName, 'wasm');
-  registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
-}
-
-/**
- * Routes the wasm backend's convolutions through `addon`, keeping the kernels registered so far
- * as fallbacks. Idempotent: a second call only swaps the addon.
- */
-export function enableOneDnnKernels(addon: OneDnnAddon): void {
-  active = addon;
-  for (const name of KERNEL_NAMES) {
-    const current = getKernel(name, 'wasm');
-    if (current?.kernelFunc === KERNEL_FUNCS[name]) continue;
-    if (current) previous.set(name, { ...current });
-    replace(name, KERNEL_FUNCS[name]);
-  }
-}
-
-/** Puts the kernels that were registered before `enableOneDnnKernels` back. */
-export function disableOneDnnKernels(): void {
-  for (const name of KERNEL_NAMES) {
-    const before = previous.get(name);
-    if (getKernel(name, 'wasm')?.kernelFunc !== KERNEL_FUNCS[name]) continue;
-    unregisterKernel(name, 'wasm');
-    if (before) registerKernel(before);
-  }
-  previous.clear();
-  active = undefined;
-}
-
-export function oneDnnKernelsEnabled(): boolean {
-  return active !== undefined;
-}

@@ -1,22 +1,14 @@
-// BUS Lab's optional native accelerator: convolutions (forward with bias and ReLU fused, input
-// gradient, weight gradient) on oneDNN, the library PyTorch's CPU convolutions run on.
+// Convolutions on oneDNN, the library PyTorch's CPU convolutions run on: forward (bias and ReLU
+// fused), input gradient and filter gradient, on tensors in place in the heap.
 //
-// The tensors stay where the tfjs wasm backend keeps them: the caller passes the wasm memory's
-// ArrayBuffer and byte offsets into it, so nothing is copied. Layouts are tfjs's: activations
-// NHWC, filters [kh, kw, in, out] (oneDNN's "hwio"). oneDNN picks its own (blocked) filter layout;
-// filters are reordered into it and weight gradients reordered back, which is cheap next to the
-// convolution. Primitives are created once per shape (creation JIT-compiles code) and cached.
-//
-// Built by scripts/build-native.mjs when a C++ compiler and Debian's libdnnl-dev are present; the
-// engine uses it when it loads and falls back to the wasm kernels when it does not.
-#include <node_api.h>
+// oneDNN picks its own (blocked) filter layout; filters are reordered into it and filter gradients
+// reordered back, which is cheap next to the convolution. Primitives are created once per shape
+// (creation JIT-compiles code) and cached.
+#include "accelerator.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include <cstdint>
-#include <cstring>
 #include <memory>
-#include <string>
 #include <unordered_map>
 
 namespace {
@@ -40,6 +32,7 @@ enum Param {
 };
 
 enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+static_assert(kParamCount == buslab::kConvolutionParams, "parameter block out of step with accelerator.h");
 
 dnnl::engine& Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -169,14 +162,19 @@ Entry& Lookup(Kind kind, const double* p) {
   return ref;
 }
 
-void Run(Kind kind, uint8_t* heap, const double* p) {
+double Count(const memory::dims& dims) {
+  double n = 1;
+  for (auto d : dims) n *= static_cast<double>(d);
+  return n;
+}
+
+void Run(Kind kind, const buslab::Heap& heap, const double* p) {
   Shapes s = ShapesOf(p);
   Entry& e = Lookup(kind, p);
   auto& strm = Stream();
-  auto at = [heap, p](Param i) { return static_cast<void*>(heap + static_cast<size_t>(p[i])); };
-  memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), at(kXOff));
-  memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), at(kYOff));
-  memory userW(e.userW, Engine(), at(kWOff));
+  memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), heap.f32(p[kXOff], Count(s.x)));
+  memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), heap.f32(p[kYOff], Count(s.y)));
+  memory userW(e.userW, Engine(), heap.f32(p[kWOff], Count(s.w)));
   if (kind == kForward) {
     memory w = userW;
     if (e.reorderW) {
@@ -184,7 +182,7 @@ void Run(Kind kind, uint8_t* heap, const double* p) {
       w = e.primWMem;
     }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}};
-    if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), at(kBOff)));
+    if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), heap.f32(p[kBOff], Count(s.b))));
     e.prim.execute(strm, args);
   } else if (kind == kBackwardData) {
     memory w = userW;
@@ -201,94 +199,25 @@ void Run(Kind kind, uint8_t* heap, const double* p) {
   strm.wait();
 }
 
-// ---- N-API glue -------------------------------------------------------------------------------
-
-napi_value Throw(napi_env env, const std::string& message) {
-  napi_throw_error(env, nullptr, message.c_str());
-  return nullptr;
-}
-
-bool ArgsOf(napi_env env, napi_callback_info info, int32_t* kind, uint8_t** heap, size_t* heapBytes, double** params) {
-  size_t argc = 3;
-  napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 3) return false;
-  if (napi_get_value_int32(env, argv[0], kind) != napi_ok) return false;
-  void* data = nullptr;
-  if (napi_get_arraybuffer_info(env, argv[1], &data, heapBytes) != napi_ok) return false;
-  *heap = static_cast<uint8_t*>(data);
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* pdata = nullptr;
-  if (napi_get_typedarray_info(env, argv[2], &type, &length, &pdata, nullptr, nullptr) != napi_ok) return false;
-  if (type != napi_float64_array || length < kParamCount) return false;
-  *params = static_cast<double*>(pdata);
-  return true;
-}
-
-// conv(kind, heap: ArrayBuffer, params: Float64Array): runs one convolution in place in the heap.
-napi_value Conv(napi_env env, napi_callback_info info) {
-  int32_t kind = 0;
-  uint8_t* heap = nullptr;
-  size_t heapBytes = 0;
-  double* p = nullptr;
-  if (!ArgsOf(env, info, &kind, &heap, &heapBytes, &p)) return Throw(env, "conv(kind, heap: ArrayBuffer, params: Float64Array) expected");
-  if (kind < kForward || kind > kBackwardWeights) return Throw(env, "conv: unknown kind " + std::to_string(kind));
-  try {
-    Run(static_cast<Kind>(kind), heap, p);
-  } catch (const dnnl::error& err) {
-    return Throw(env, std::string("oneDNN: ") + err.what());
-  } catch (const std::exception& err) {
-    return Throw(env, err.what());
-  }
-  return nullptr;
-}
-
-// implementation(kind, params): the name of the oneDNN implementation chosen for that shape.
-napi_value Implementation(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int32_t kind = 0;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* pdata = nullptr;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &pdata, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < kParamCount) {
-    return Throw(env, "implementation(kind, params: Float64Array) expected");
-  }
-  try {
-    const std::string& impl = Lookup(static_cast<Kind>(kind), static_cast<double*>(pdata)).impl;
-    napi_value out;
-    napi_create_string_utf8(env, impl.c_str(), impl.size(), &out);
-    return out;
-  } catch (const dnnl::error& err) {
-    return Throw(env, std::string("oneDNN: ") + err.what());
-  }
-}
-
-// info(): { version, cachedPrimitives }
-napi_value Info(napi_env env, napi_callback_info) {
-  const dnnl_version_t* v = dnnl_version();
-  std::string version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
-  napi_value out, str, count;
-  napi_create_object(env, &out);
-  napi_create_string_utf8(env, version.c_str(), version.size(), &str);
-  napi_set_named_property(env, out, "version", str);
-  napi_create_uint32(env, static_cast<uint32_t>(Cache().size()), &count);
-  napi_set_named_property(env, out, "cachedPrimitives", count);
-  return out;
-}
-
-napi_value Init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
-  return exports;
-}
-
 }  // namespace
 
-NAPI_MODULE(bus_lab_onednn, Init)
+namespace buslab {
+
+void Convolution(int kind, const Heap& heap, const double* params) {
+  if (kind < kForward || kind > kBackwardWeights) throw std::invalid_argument("unknown convolution kind " + std::to_string(kind));
+  Run(static_cast<Kind>(kind), heap, params);
+}
+
+std::string ConvolutionImplementation(int kind, const double* params) {
+  if (kind < kForward || kind > kBackwardWeights) throw std::invalid_argument("unknown convolution kind " + std::to_string(kind));
+  return Lookup(static_cast<Kind>(kind), params).impl;
+}
+
+size_t CachedConvolutions() { return Cache().size(); }
+
+std::string OneDnnVersion() {
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+}
+
+}  // namespace buslab

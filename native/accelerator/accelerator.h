@@ -1,0 +1,54 @@
+// Shared declarations of BUS Lab's native accelerator (see addon.cc for how it is called).
+//
+// Every operation works on tensors inside one byte buffer, the tfjs wasm backend's heap, at byte
+// offsets the caller passes in a block of doubles (small integers, exact in a double). Layouts are
+// tfjs's: activations NHWC, convolution filters [kh, kw, in, out].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace buslab {
+
+// The heap, with bounds-checked access: a wrong offset throws instead of corrupting memory.
+struct Heap {
+  uint8_t* base;
+  size_t bytes;
+
+  float* f32(double offset, double count) const {
+    if (offset < 0 || count < 0 || offset + 4 * count > static_cast<double>(bytes) || static_cast<size_t>(offset) % 4 != 0) {
+      throw std::out_of_range("tensor at byte " + std::to_string(static_cast<int64_t>(offset)) + " (" + std::to_string(static_cast<int64_t>(count)) +
+                              " floats) lies outside the heap");
+    }
+    return reinterpret_cast<float*>(base + static_cast<size_t>(offset));
+  }
+};
+
+// convolution.cc (oneDNN). kind: 0 forward, 1 input gradient, 2 filter gradient.
+void Convolution(int kind, const Heap& heap, const double* params);
+std::string ConvolutionImplementation(int kind, const double* params);
+size_t CachedConvolutions();
+std::string OneDnnVersion();
+constexpr int kConvolutionParams = 22;
+
+// layout.cc: concatenation and split along the last axis, as strided row copies.
+// params: rows, width, srcOffset, srcRowStride, dstOffset, dstRowStride (strides in floats).
+void CopyColumns(const Heap& heap, const double* params);
+constexpr int kCopyColumnsParams = 6;
+
+// pooling.cc: max-pool input gradient for non-overlapping windows (stride >= window).
+// params: N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, xOffset, yOffset, dyOffset, dxOffset.
+void MaxPoolGrad(const Heap& heap, const double* params);
+constexpr int kMaxPoolGradParams = 16;
+
+// batch_norm.cc: training-mode batch norm with the batch's statistics, then ReLU, over the last
+// axis. Forward params: rows, C, epsilon, x, gamma, beta, out, mean, variance.
+// Backward params: rows, C, epsilon, dy, x, gamma, out, mean, variance, dx, dgamma, dbeta.
+void BatchNormReluForward(const Heap& heap, const double* params);
+void BatchNormReluBackward(const Heap& heap, const double* params);
+constexpr int kBatchNormForwardParams = 9;
+constexpr int kBatchNormBackwardParams = 12;
+
+}  // namespace buslab

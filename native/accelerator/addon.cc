@@ -1,0 +1,132 @@
+// N-API entry points of BUS Lab's native accelerator. Every operation has the same shape:
+//   op(heap: ArrayBuffer, params: Float64Array)
+// where heap is the tfjs wasm backend's memory and params the operation's block (accelerator.h).
+// Errors (a oneDNN failure, an offset outside the heap) become JavaScript exceptions.
+#include <node_api.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "accelerator.h"
+
+namespace {
+
+using buslab::Heap;
+
+napi_value Throw(napi_env env, const std::string& message) {
+  napi_throw_error(env, nullptr, message.c_str());
+  return nullptr;
+}
+
+// Reads (heap, params) from argv[first], argv[first + 1]; false with a pending exception otherwise.
+bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t minParams, Heap* heap, double** params) {
+  void* data = nullptr;
+  size_t bytes = 0;
+  if (napi_get_arraybuffer_info(env, argv[first], &data, &bytes) != napi_ok) {
+    Throw(env, "the heap must be an ArrayBuffer");
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* p = nullptr;
+  if (napi_get_typedarray_info(env, argv[first + 1], &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < minParams) {
+    Throw(env, "params must be a Float64Array of " + std::to_string(minParams) + " values");
+    return false;
+  }
+  *heap = Heap{static_cast<uint8_t*>(data), bytes};
+  *params = static_cast<double*>(p);
+  return true;
+}
+
+template <typename F>
+napi_value Guard(napi_env env, F&& body) {
+  try {
+    return body();
+  } catch (const dnnl::error& err) {
+    return Throw(env, std::string("oneDNN: ") + err.what());
+  } catch (const std::exception& err) {
+    return Throw(env, err.what());
+  }
+}
+
+// conv(kind, heap, params)
+napi_value Conv(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &kind) != napi_ok) return Throw(env, "conv(kind, heap, params) expected");
+  Heap heap;
+  double* p;
+  if (!HeapAndParams(env, argv, 1, buslab::kConvolutionParams, &heap, &p)) return nullptr;
+  return Guard(env, [&]() -> napi_value {
+    buslab::Convolution(kind, heap, p);
+    return nullptr;
+  });
+}
+
+// implementation(kind, params): oneDNN's name for the implementation chosen for that shape.
+napi_value Implementation(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t kind = 0;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* p = nullptr;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array ||
+      length < buslab::kConvolutionParams) {
+    return Throw(env, "implementation(kind, params: Float64Array) expected");
+  }
+  return Guard(env, [&]() -> napi_value {
+    std::string impl = buslab::ConvolutionImplementation(kind, static_cast<double*>(p));
+    napi_value out;
+    napi_create_string_utf8(env, impl.c_str(), impl.size(), &out);
+    return out;
+  });
+}
+
+template <void (*Op)(const Heap&, const double*), size_t kParams>
+napi_value HeapOp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return Throw(env, "(heap, params) expected");
+  Heap heap;
+  double* p;
+  if (!HeapAndParams(env, argv, 0, kParams, &heap, &p)) return nullptr;
+  return Guard(env, [&]() -> napi_value {
+    Op(heap, p);
+    return nullptr;
+  });
+}
+
+// info(): { version (oneDNN's), cachedPrimitives }
+napi_value Info(napi_env env, napi_callback_info) {
+  std::string version = buslab::OneDnnVersion();
+  napi_value out, str, count;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, version.c_str(), version.size(), &str);
+  napi_set_named_property(env, out, "version", str);
+  napi_create_uint32(env, static_cast<uint32_t>(buslab::CachedConvolutions()), &count);
+  napi_set_named_property(env, out, "cachedPrimitives", count);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyColumns", nullptr, HeapOp<buslab::CopyColumns, buslab::kCopyColumnsParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, HeapOp<buslab::MaxPoolGrad, buslab::kMaxPoolGradParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormReluForward", nullptr, HeapOp<buslab::BatchNormReluForward, buslab::kBatchNormForwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormReluBackward", nullptr, HeapOp<buslab::BatchNormReluBackward, buslab::kBatchNormBackwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(bus_lab_accelerator, Init)

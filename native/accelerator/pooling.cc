@@ -1,0 +1,48 @@
+// Max-pool input gradient for non-overlapping windows (the U-Net's 2x2, stride 2). tfjs's wasm
+// backend has no MaxPoolGrad; the borrowed cpu kernel copies the tensors out of the heap and back.
+// Ties go to the first maximum in row-major window order, as in tfjs's cpu kernel.
+#include <cstring>
+#include <limits>
+
+#include "accelerator.h"
+
+namespace buslab {
+
+void MaxPoolGrad(const Heap& heap, const double* p) {
+  const int64_t N = p[0], H = p[1], W = p[2], C = p[3], OH = p[4], OW = p[5];
+  const int64_t KH = p[6], KW = p[7], SH = p[8], SW = p[9], PT = p[10], PL = p[11];
+  if (SH < KH || SW < KW) throw std::invalid_argument("maxPoolGrad: overlapping windows are not supported");
+  const float* x = heap.f32(p[12], static_cast<double>(N * H * W * C));
+  const float* dy = heap.f32(p[14], static_cast<double>(N * OH * OW * C));
+  heap.f32(p[13], static_cast<double>(N * OH * OW * C));  // the pooled output: checked, not needed
+  float* dx = heap.f32(p[15], static_cast<double>(N * H * W * C));
+  std::memset(dx, 0, static_cast<size_t>(N * H * W * C) * sizeof(float));
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t oy = 0; oy < OH; ++oy) {
+      for (int64_t ox = 0; ox < OW; ++ox) {
+        const float* g = dy + ((n * OH + oy) * OW + ox) * C;
+        for (int64_t c = 0; c < C; ++c) {
+          float best = -std::numeric_limits<float>::infinity();
+          int64_t at = -1;
+          for (int64_t ky = 0; ky < KH; ++ky) {
+            const int64_t iy = oy * SH - PT + ky;
+            if (iy < 0 || iy >= H) continue;
+            for (int64_t kx = 0; kx < KW; ++kx) {
+              const int64_t ix = ox * SW - PL + kx;
+              if (ix < 0 || ix >= W) continue;
+              const int64_t i = ((n * H + iy) * W + ix) * C + c;
+              if (at < 0 || x[i] > best) {
+                best = x[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] += g[c];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace buslab

@@ -1,0 +1,90 @@
+/**
+ * Finding and loading the project's optional native accelerator (native/accelerator: convolutions
+ * on oneDNN, batch norm, pooling gradient and skip-connection copies on OpenMP threads), built by
+ * scripts/build-native.mjs into dist/native/. It is platform-specific and links the system's
+ * libdnnl, so it is never required: when it is missing or fails to load, the engine keeps the
+ * portable wasm kernels and says why.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+export const ACCELERATOR_FILE = 'bus-lab-accelerator.node';
+
+/** Parameter slots of one convolution call; mirrors `enum Param` in convolution.cc. */
+export enum ConvParam {
+  N, H, W, Ci,
+  OH, OW, Co,
+  KH, KW,
+  SH, SW,
+  DH, DW,
+  PT, PL, PB, PR,
+  XOff, WOff, BOff, YOff,
+  Relu,
+  Count,
+}
+
+/** What a convolution call computes; mirrors `enum Kind` in convolution.cc. */
+export enum ConvKind {
+  Forward = 0,
+  BackwardData = 1,
+  BackwardWeights = 2,
+}
+
+/**
+ * The addon's functions. Each works in place on tensors in `heap` (the wasm memory) at the byte
+ * offsets in `params`; the parameter blocks are listed in native/accelerator/accelerator.h.
+ */
+export interface AcceleratorAddon {
+  /** One convolution. */
+  conv(kind: ConvKind, heap: ArrayBufferLike, params: Float64Array): void;
+  /** oneDNN's name for the implementation it picked for that shape (creates it when needed). */
+  implementation(kind: ConvKind, params: Float64Array): string;
+  /** rows, width, srcOffset, srcRowStride, dstOffset, dstRowStride (strides in floats). */
+  copyColumns(heap: ArrayBufferLike, params: Float64Array): void;
+  /** N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, x, y, dy, dx. */
+  maxPoolGrad(heap: ArrayBufferLike, params: Float64Array): void;
+  /** rows, C, epsilon, x, gamma, beta, out, mean, variance. */
+  batchNormReluForward(heap: ArrayBufferLike, params: Float64Array): void;
+  /** rows, C, epsilon, dy, x, gamma, out, mean, variance, dx, dgamma, dbeta. */
+  batchNormReluBackward(heap: ArrayBufferLike, params: Float64Array): void;
+  /** oneDNN's version and how many convolution primitives are cached. */
+  info(): { version: string; cachedPrimitives: number };
+}
+
+/** Where the addon may be, most specific first: an explicit file, then next to the running bundle. */
+export function acceleratorCandidates(explicitPath?: string): string[] {
+  const candidates: string[] = [];
+  if (explicitPath) candidates.push(resolve(explicitPath));
+  // dist/cli.js and dist/engine-worker.js -> dist/native/; TS sources under tsx -> <repo>/dist/native/.
+  candidates.push(join(__dirname, 'native', ACCELERATOR_FILE), join(__dirname, '..', '..', '..', '..', 'dist', 'native', ACCELERATOR_FILE));
+  return [...new Set(candidates)];
+}
+
+export type AddonLoad = { ok: true; addon: AcceleratorAddon; path: string } | { ok: false; why: string };
+
+let loaded: { key: string; result: AddonLoad } | undefined;
+
+/** Loads the addon once per process (a native module cannot be unloaded anyway). */
+export function loadAcceleratorAddon(explicitPath?: string): AddonLoad {
+  const candidates = acceleratorCandidates(explicitPath);
+  const key = candidates.join('|');
+  if (loaded?.key === key) return loaded.result;
+  const path = candidates.find((p) => existsSync(p));
+  let result: AddonLoad;
+  if (!path) {
+    result = { ok: false, why: `not built (no ${ACCELERATOR_FILE}; install libdnnl-dev and run npm run build)` };
+  } else {
+    try {
+      // createRequire keeps esbuild from trying to bundle a .node file.
+      const addon = createRequire(__filename)(path) as AcceleratorAddon;
+      addon.info();
+      result = { ok: true, addon, path };
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      result = { ok: false, why: `${path} failed to load (${text.split('\n')[0]})` };
+    }
+  }
+  loaded = { key, result };
+  return result;
+}

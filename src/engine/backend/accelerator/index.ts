@@ -1,0 +1,26 @@
+/**
+ * The native accelerator for the wasm backend: loads the addon and swaps its kernels in
+ * (convolutions on oneDNN; fused training batch norm + ReLU, max-pool gradient and skip-connection
+ * copies on OpenMP threads), or takes them out again.
+ */
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import type { AcceleratorAddon } from './addon';
+import { BATCH_NORM_KERNELS } from './batch-norm-kernels';
+import { CONVOLUTION_KERNELS } from './convolution-kernels';
+import { acceleratorEnabled, disableKernels, enableKernels } from './kernel-registry';
+import { LAYOUT_KERNELS } from './layout-kernels';
+import { POOLING_KERNELS } from './pooling-kernels';
+
+const ALL_KERNELS: Record<string, KernelFunc> = { ...CONVOLUTION_KERNELS, ...LAYOUT_KERNELS, ...POOLING_KERNELS, ...BATCH_NORM_KERNELS };
+
+export function enableAccelerator(addon: AcceleratorAddon): void {
+  enableKernels(addon, ALL_KERNELS);
+}
+
+export function disableAccelerator(): void {
+  disableKernels(ALL_KERNELS);
+}
+
+export { acceleratorEnabled };
+export { ACCELERATOR_FILE, loadAcceleratorAddon } from './addon';
+export type { AcceleratorAddon } from './addon';
