@@ -1,6 +1,8 @@
-// Bundles the extension host, the engine worker, the CLI and the webviews with esbuild, and
-// copies the wasm binaries next to the bundles so both the CLI and the packaged extension find them.
+// Bundles the extension host, the engine worker, the CLI and the webviews with esbuild, copies the
+// wasm binaries next to the bundles so both the CLI and the packaged extension find them, and
+// builds the optional native accelerator where its prerequisites are present (build-native.mjs).
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,11 +83,18 @@ function copyWasm() {
   if (existsSync(own)) for (const f of readdirSync(own).filter((f) => f.endsWith('.wasm'))) cpSync(join(own, f), join(dest, f));
 }
 
+function buildNative() {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs')], { stdio: 'inherit' });
+  if (result.status !== 0) process.exitCode = result.status ?? 1;
+}
+
 if (watch) {
   copyWasm();
+  buildNative();
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
   copyWasm();
+  buildNative();
 }

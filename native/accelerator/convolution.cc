@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace {
@@ -203,17 +204,29 @@ void Run(Kind kind, const buslab::Heap& heap, const double* p) {
 
 namespace buslab {
 
+// One process may load the addon in several worker threads (the extension's training and
+// evaluation workers); the primitive cache, its filter buffers and the stream are shared.
+std::mutex& CacheMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
 void Convolution(int kind, const Heap& heap, const double* params) {
   if (kind < kForward || kind > kBackwardWeights) throw std::invalid_argument("unknown convolution kind " + std::to_string(kind));
+  std::lock_guard<std::mutex> lock(CacheMutex());
   Run(static_cast<Kind>(kind), heap, params);
 }
 
 std::string ConvolutionImplementation(int kind, const double* params) {
   if (kind < kForward || kind > kBackwardWeights) throw std::invalid_argument("unknown convolution kind " + std::to_string(kind));
+  std::lock_guard<std::mutex> lock(CacheMutex());
   return Lookup(static_cast<Kind>(kind), params).impl;
 }
 
-size_t CachedConvolutions() { return Cache().size(); }
+size_t CachedConvolutions() {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  return Cache().size();
+}
 
 std::string OneDnnVersion() {
   const dnnl_version_t* v = dnnl_version();

@@ -204,3 +204,34 @@ describe('wasm kernels borrowed from the cpu backend', () => {
     assert.equal((tf.engine().findBackend('cpu') as unknown as { numDataIds(): number }).numDataIds(), cpuIds);
   });
 });
+
+describe('wasm Identity', () => {
+  before(async () => {
+    await initBackend('wasm', { accelerator: 'off' });
+  });
+
+  it('shares data with its input: no copy, and each survives the other being disposed', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const ids = wasmDataIds();
+    const y = tf.clone(x);
+    assert.equal(wasmDataIds(), ids, 'a clone allocates no wasm data');
+    x.dispose();
+    assert.deepEqual(Array.from(await y.data()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(wasmDataIds(), ids - 1, 'the shared data is freed with its last tensor');
+  });
+
+  it('keeps a variable and a clone taken before assign() apart', async () => {
+    await tf.setBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const before = tf.clone(v);
+    v.assign(tf.tensor1d([7, 8, 9]));
+    assert.deepEqual(Array.from(await before.data()), [1, 2, 3]);
+    assert.deepEqual(Array.from(await v.data()), [7, 8, 9]);
+    tf.dispose([v, before]);
+  });
+});

@@ -7,12 +7,13 @@ import { getKernel, KernelConfig, registerKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input';
 import { cpuFallbackKernelsForWasm } from './cpu-fallback';
+import { identityWasmConfig } from './identity';
 
 /** Kernels the wasm backend lacks; registered unless a later tfjs ships its own. */
 export const WASM_KERNELS: readonly KernelConfig[] = [conv2dBackpropFilterWasmConfig];
 
 /** Faster replacements for stock wasm kernels. */
-export const WASM_KERNEL_REPLACEMENTS: readonly KernelConfig[] = [conv2dBackpropInputWasmConfig];
+export const WASM_KERNEL_REPLACEMENTS: readonly KernelConfig[] = [conv2dBackpropInputWasmConfig, identityWasmConfig];
 
 export interface KernelRegistrationOptions {
   /** Keep the stock wasm kernels where the project has faster ones (for comparisons). */
