@@ -3,7 +3,10 @@
 // inference, and writes bench/results/<date>.json (gitignored).
 //
 //   node bench/compare.mjs [--size 128] [--batch 4] [--width 16] [--steps 5] [--warmup 2]
-//                          [--rounds 1] [--backend auto] [--threads 2] [--python /usr/bin/python3]
+//                          [--rounds 1] [--backend auto] [--threads 2] [--accelerator auto]
+//                          [--python /usr/bin/python3]
+//
+// --threads sets both sides: PyTorch's torch.set_num_threads and our native accelerator's threads.
 //
 // The machine may be shared: with --rounds N the two run alternately N times and the medians
 // of each side are compared, so that load from elsewhere hits both about equally.
@@ -28,6 +31,7 @@ const warmup = option('warmup', '2');
 const rounds = Number(option('rounds', '1'));
 const backend = option('backend', 'auto');
 const threads = option('threads', '2');
+const accelerator = option('accelerator', 'auto');
 const python = option('python', '/usr/bin/python3');
 
 function lastJsonLine(stdout) {
@@ -38,7 +42,7 @@ function lastJsonLine(stdout) {
 function runOurs() {
   const cli = join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm run bench:compare does)');
-  const args = [cli, 'bench', '--json', '--size', size, '--batch', batch, '--width', width, '--steps', steps, '--warmup', warmup, '--backend', backend];
+  const args = [cli, 'bench', '--json', '--size', size, '--batch', batch, '--width', width, '--steps', steps, '--warmup', warmup, '--backend', backend, '--threads', threads, '--accelerator', accelerator];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`bus-lab bench exited with ${r.status}`);
   return lastJsonLine(r.stdout);
@@ -116,10 +120,12 @@ if (torch) {
 }
 
 const f = (x) => x.toFixed(2).padStart(8);
+// "wasm+native" when the native accelerator ran the heavy kernels (the reason says so).
+const oursLabel = /native accelerator \(/.test(summary.ours.reason) ? `${summary.ours.backend}+native` : summary.ours.backend;
 const lines = [
   `${size}x${size}, batch ${batch}, width ${width}; median of ${steps} steps after ${warmup} warm-up, ${rounds} round(s); load ${summary.machine.loadAverage[0].toFixed(1)} on ${summary.machine.cpus} CPUs`,
   `                    train img/s  infer img/s   train img/CPU-s  infer img/CPU-s`,
-  `ours (${summary.ours.backend.padEnd(9)})     ${f(summary.ours.trainImagesPerSecond)}     ${f(summary.ours.inferImagesPerSecond)}      ${f(summary.ours.trainImagesPerCpuSecond)}         ${f(summary.ours.inferImagesPerCpuSecond)}`,
+  `ours (${oursLabel.padEnd(9)})     ${f(summary.ours.trainImagesPerSecond)}     ${f(summary.ours.inferImagesPerSecond)}      ${f(summary.ours.trainImagesPerCpuSecond)}         ${f(summary.ours.inferImagesPerCpuSecond)}`,
 ];
 if (summary.pytorch) {
   const p = summary.pytorch;

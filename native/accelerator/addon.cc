@@ -4,6 +4,8 @@
 // Errors (a oneDNN failure, an offset outside the heap) become JavaScript exceptions.
 #include <node_api.h>
 
+#include <omp.h>
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "accelerator.h"
@@ -101,16 +103,33 @@ napi_value HeapOp(napi_env env, napi_callback_info info) {
   });
 }
 
-// info(): { version (oneDNN's), cachedPrimitives }
+// info(): { version (oneDNN's), cachedPrimitives, threads }
 napi_value Info(napi_env env, napi_callback_info) {
   std::string version = buslab::OneDnnVersion();
-  napi_value out, str, count;
+  napi_value out, str, count, threads;
   napi_create_object(env, &out);
   napi_create_string_utf8(env, version.c_str(), version.size(), &str);
   napi_set_named_property(env, out, "version", str);
   napi_create_uint32(env, static_cast<uint32_t>(buslab::CachedConvolutions()), &count);
   napi_set_named_property(env, out, "cachedPrimitives", count);
+  napi_create_uint32(env, static_cast<uint32_t>(omp_get_max_threads()), &threads);
+  napi_set_named_property(env, out, "threads", threads);
   return out;
+}
+
+// setThreads(n): threads for every later call from this JavaScript thread (OpenMP's setting is
+// per calling thread). Cached primitives are dropped when the count changes.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return Throw(env, "setThreads(n >= 1) expected");
+  if (n != omp_get_max_threads()) {
+    omp_set_num_threads(n);
+    buslab::ClearConvolutionCache();
+  }
+  return nullptr;
 }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -122,6 +141,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormReluForward", nullptr, HeapOp<buslab::BatchNormReluForward, buslab::kBatchNormForwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluBackward", nullptr, HeapOp<buslab::BatchNormReluBackward, buslab::kBatchNormBackwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

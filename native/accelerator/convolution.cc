@@ -223,6 +223,11 @@ std::string ConvolutionImplementation(int kind, const double* params) {
   return Lookup(static_cast<Kind>(kind), params).impl;
 }
 
+void ClearConvolutionCache() {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  Cache().clear();
+}
+
 size_t CachedConvolutions() {
   std::lock_guard<std::mutex> lock(CacheMutex());
   return Cache().size();

@@ -47,7 +47,7 @@ async function assertSameOnBothBackends(f: () => tf.Tensor, label: string): Prom
 describe('native accelerator: oneDNN convolutions on the wasm backend', { skip }, () => {
   before(async () => {
     const selection = await initBackend('wasm');
-    assert.match(selection.reason, /native accelerator \(oneDNN \d+\.\d+\.\d+\)/);
+    assert.match(selection.reason, /native accelerator \(oneDNN \d+\.\d+\.\d+, \d+ threads?\)/);
   });
   after(async () => {
     await tf.setBackend('wasm');

@@ -16,6 +16,9 @@ after warm-up) and reports images per second, peak RSS and the backend.
   --epochs N            long mode: N epochs of --steps training steps, reporting RSS and
                         tensor-count drift (a leak shows as growth)
   --backend NAME        auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --accelerator VALUE   native accelerator on wasm: auto | off | path of the .node file
+                        (default: BUS_LAB_ACCELERATOR, else auto)
+  --threads N           the accelerator's threads (default: OMP_NUM_THREADS, else every core)
   --native-modules DIR  folder where tfjs-node(-gpu) is installed
   --json                print the result as one JSON line
 `;
@@ -33,12 +36,16 @@ export const benchCommand: CliCommand = {
       warmup: { type: 'number' },
       epochs: { type: 'number' },
       backend: { type: 'string' },
+      accelerator: { type: 'string' },
+      threads: { type: 'number' },
       'native-modules': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const backend = (o.backend as string | undefined) ?? 'auto';
     if (!BACKEND_CHOICES.includes(backend as BackendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    const threads = o.threads as number | undefined;
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a whole number >= 1');
     const size = (o.size as number | undefined) ?? 128;
     if (size < 16 || size % 16 !== 0) throw new UsageError('--size must be a multiple of 16');
     const result = await runBenchmark({
@@ -50,6 +57,8 @@ export const benchCommand: CliCommand = {
       warmup: (o.warmup as number | undefined) ?? 2,
       epochs: o.epochs as number | undefined,
       nativeModulesPath: o['native-modules'] as string | undefined,
+      accelerator: o.accelerator as string | undefined,
+      threads,
       onProgress: (line) => io.info(line),
       signal: io.signal,
     });

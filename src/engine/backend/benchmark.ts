@@ -24,6 +24,9 @@ export interface BenchmarkOptions {
   epochs?: number;
   nativeModulesPath?: string;
   wasmDir?: string;
+  /** The native accelerator: 'auto', 'off' or the addon's path (BackendOptions.accelerator). */
+  accelerator?: string;
+  /** The accelerator's threads (BackendOptions.threads). */
   threads?: number;
   /** Weight of the classification loss, as in TrainConfig.alpha. */
   alpha?: number;
@@ -123,7 +126,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   const warmup = Math.max(0, Math.floor(options.warmup));
   const alpha = options.alpha ?? 0.5;
   const say = options.onProgress ?? (() => undefined);
-  const selection = await initBackend(options.backend, { nativeModulesPath: options.nativeModulesPath, wasmDir: options.wasmDir, threads: options.threads });
+  const selection = await initBackend(options.backend, { nativeModulesPath: options.nativeModulesPath, wasmDir: options.wasmDir, accelerator: options.accelerator, threads: options.threads });
   const tf: TF = selection.tf;
   say(`backend ${selection.name} (${selection.reason})`);
 

@@ -28,7 +28,10 @@ export interface BackendOptions {
   nativeModulesPath?: string;
   /** Folder holding tfjs-backend-wasm*.wasm, when not in one of the usual places. */
   wasmDir?: string;
-  /** Worker threads for the wasm backend (recorded; stock tfjs wasm runs single-threaded in Node). */
+  /**
+   * Threads for the native accelerator (default: OMP_NUM_THREADS, else every core). The wasm
+   * backend's own kernels run on one thread in Node whatever this says.
+   */
   threads?: number;
   /**
    * The native accelerator for the wasm backend (oneDNN convolutions and threaded batch norm,
@@ -157,8 +160,7 @@ async function tryWasm(options: BackendOptions): Promise<{ ok: boolean; why: str
   const started = await trySetBackend('wasm');
   if (!started.ok) return { ok: false, why: `wasm: ${started.error}` };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = options.threads && options.threads > 1 ? `, ${options.threads} threads requested but tfjs wasm runs one thread in Node` : '';
-  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}${threads}; ${useAccelerator(options)}` };
+  return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}; ${useAccelerator(options)}` };
 }
 
 /**
@@ -177,8 +179,13 @@ function useAccelerator(options: BackendOptions): string {
     if (setting !== 'auto') throw new BackendUnavailableError(`native accelerator: ${load.why}`);
     return `native accelerator: ${load.why}`;
   }
+  if (options.threads !== undefined) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new BackendUnavailableError(`threads must be a whole number >= 1, got ${options.threads}`);
+    load.addon.setThreads(options.threads);
+  }
   enableAccelerator(load.addon);
-  return `native accelerator (oneDNN ${load.addon.info().version})`;
+  const { version, threads } = load.addon.info();
+  return `native accelerator (oneDNN ${version}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

@@ -48,8 +48,10 @@ export interface AcceleratorAddon {
   batchNormReluForward(heap: ArrayBufferLike, params: Float64Array): void;
   /** rows, C, epsilon, dy, x, gamma, out, mean, variance, dx, dgamma, dbeta. */
   batchNormReluBackward(heap: ArrayBufferLike, params: Float64Array): void;
-  /** oneDNN's version and how many convolution primitives are cached. */
-  info(): { version: string; cachedPrimitives: number };
+  /** oneDNN's version, how many convolution primitives are cached, and the thread count. */
+  info(): { version: string; cachedPrimitives: number; threads: number };
+  /** Threads for later calls from this JavaScript thread (default: OMP_NUM_THREADS, else all cores). */
+  setThreads(threads: number): void;
 }
 
 /** Where the addon may be, most specific first: an explicit file, then next to the running bundle. */
