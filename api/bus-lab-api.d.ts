@@ -83,6 +83,8 @@ export interface BusLabTrainConfig {
   plugins: { modulePath: string; source?: string }[];
   backend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   nativeModulesPath?: string;
+  /** 'auto' (default), 'off', or the path of a bus-lab-accelerator.node. */
+  accelerator?: string;
   augment: boolean;
   excludeNormal: boolean;
   cacheDir?: string;

@@ -6,7 +6,7 @@
 // engine runs on its portable wasm kernels. `--require` makes a missing prerequisite an error
 // (CI uses it so that the accelerator's tests cannot silently skip).
 //
-//   node scripts/build-native.mjs [--require] [--force]
+//   node scripts/build-native.mjs [--require] [--force] [--out DIR]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(root, 'native', 'accelerator');
-const outDir = join(root, 'dist', 'native');
+const outIndex = process.argv.indexOf('--out');
+const outDir = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1] : join(root, 'dist', 'native');
 const output = join(outDir, 'bus-lab-accelerator.node');
 const required = process.argv.includes('--require');
 const force = process.argv.includes('--force');
@@ -79,7 +80,10 @@ const started = Date.now();
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.status !== 0) {
   rmSync(temp, { force: true });
-  skip(`${compiler} failed (exit ${result.status})`);
+  // An older build no longer matches the TypeScript side of the sources: never leave it loadable.
+  const stale = existsSync(output);
+  rmSync(output, { force: true });
+  skip(`${compiler} failed (exit ${result.status})${stale ? '; removed the previous build' : ''}`);
 }
 renameSync(temp, output);
-console.log(`native accelerator built: dist/native/bus-lab-accelerator.node (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`native accelerator built: ${output} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

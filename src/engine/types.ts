@@ -121,6 +121,11 @@ export interface TrainConfig {
   backend: BackendChoice;
   /** Folder where the user installed tfjs-node or tfjs-node-gpu. */
   nativeModulesPath?: string;
+  /**
+   * The native accelerator on the wasm backend: 'auto' (the default: use it when it loads), 'off',
+   * or the path of a bus-lab-accelerator.node. Changes speed, not results (beyond float rounding).
+   */
+  accelerator?: string;
   augment: boolean;
   /** Leave normal (lesion-free) images out of training. */
   excludeNormal: boolean;

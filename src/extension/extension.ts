@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BusLabApi } from '../../api/bus-lab-api';
-import { resolveRunsDirectory, readBackend, readNativeModulesPath, readSetting } from './config/settings';
+import { resolveRunsDirectory, readAccelerator, readBackend, readNativeModulesPath, readSetting } from './config/settings';
 import { registerDatasetCommands } from './commands/datasetCommands';
 import { registerPanelCommands } from './commands/panelCommands';
 import { registerRunCommands } from './commands/runCommands';
@@ -45,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
     workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'engine-worker.js').fsPath,
     workerData: () => {
       const native = readNativeModulesPath();
-      return { backend: readBackend(), ...(native.path ? { nativeModulesPath: native.path } : {}) };
+      const accelerator = readAccelerator();
+      return { backend: readBackend(), ...(native.path ? { nativeModulesPath: native.path } : {}), ...(accelerator.value ? { accelerator: accelerator.value } : {}) };
     },
     log: (line) => log.info(line),
   });

@@ -86,6 +86,19 @@ describe('initBackend', () => {
     assert.match(selection.warnings[0]!, /tfjs-core 4\.10\.0 but the engine uses 4\.22\.0/);
   });
 
+  it("says when the native accelerator is off, and fails in one line for an addon path that does not exist", async () => {
+    const off = await initBackend('wasm', { accelerator: 'off' });
+    assert.match(off.reason, /; native accelerator: off$/);
+    const missing = join(tmpdir(), 'no-such-dir', 'bus-lab-accelerator.node');
+    await assert.rejects(initBackend('wasm', { accelerator: missing }), (err: Error) => {
+      assert.ok(err instanceof BackendUnavailableError);
+      assert.match(err.message, /^native accelerator: not built \(no bus-lab-accelerator\.node/);
+      assert.ok(!err.message.includes('\n'));
+      return true;
+    });
+    await initBackend('wasm');
+  });
+
   it('finds the wasm binaries from the TS sources', () => {
     const dir = findWasmDir();
     assert.ok(dir && /tfjs-backend-wasm[\\/]dist[\\/]$/.test(dir), String(dir));

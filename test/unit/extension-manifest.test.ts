@@ -52,7 +52,7 @@ describe('package.json contributions', () => {
       assert.equal(props[`busLab.train.${key}`].default, DEFAULT_TRAIN_SETTINGS[key], key);
     }
     assert.deepEqual(props['busLab.engine.backend'].enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-    for (const key of ['busLab.datasets', 'busLab.engine.nativeModulesPath', 'busLab.runsDirectory', 'busLab.plugins']) assert.ok(props[key], key);
+    for (const key of ['busLab.datasets', 'busLab.engine.nativeModulesPath', 'busLab.engine.accelerator', 'busLab.runsDirectory', 'busLab.plugins']) assert.ok(props[key], key);
   });
 
   it('declares workspace extension kind and limited untrusted support', () => {
@@ -60,6 +60,6 @@ describe('package.json contributions', () => {
     assert.equal(pkg.engines.vscode, '^1.100.0');
     const trust = pkg.capabilities.untrustedWorkspaces;
     assert.equal(trust.supported, 'limited');
-    assert.deepEqual(trust.restrictedConfigurations.sort(), ['busLab.engine.nativeModulesPath', 'busLab.plugins', 'busLab.runsDirectory']);
+    assert.deepEqual(trust.restrictedConfigurations.sort(), ['busLab.engine.accelerator', 'busLab.engine.nativeModulesPath', 'busLab.plugins', 'busLab.runsDirectory']);
   });
 });

@@ -121,4 +121,12 @@ describe('train config defaults', () => {
     assert.match(validateTrainConfig({ ...c, imageSize: 30 })[0], /imageSize/);
     assert.match(validateTrainConfig({ ...c, train: '' })[0], /train/);
   });
+
+  it('carries the accelerator setting into the run config, and checks it', () => {
+    const c = completeTrainConfig({ train: 'synthetic:site-a' }, { ...DEFAULT_TRAIN_SETTINGS, accelerator: 'off' });
+    assert.equal(c.accelerator, 'off');
+    assert.equal(completeTrainConfig({ train: 'synthetic:site-a' }, DEFAULT_TRAIN_SETTINGS).accelerator, undefined, "unset means 'auto'");
+    assert.deepEqual(validateTrainConfig(c), []);
+    assert.match(validateTrainConfig({ ...c, accelerator: ' ' })[0], /accelerator/);
+  });
 });

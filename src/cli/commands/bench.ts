@@ -72,7 +72,7 @@ export const benchCommand: CliCommand = {
         `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
         `peak RSS     ${result.peakRssMB.toFixed(0)} MB`,
         ...(result.epochs
-          ? [`drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`]
+          ? [`drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs${result.rssAfterGc ? ' (each sample after a full GC)' : ''}, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`]
           : []),
       ].join('\n'),
     );

@@ -81,7 +81,7 @@ export const evaluateCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, { nativeModulesPath: record.config.nativeModulesPath });
+    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, { nativeModulesPath: record.config.nativeModulesPath, accelerator: record.config.accelerator });
     io.info(`backend: ${backend.name} (${backend.reason})`);
     const predictor = await loadPredictor(backend.tf, runDir, which);
     const threshold = (o.threshold as number | undefined) ?? (await storedThreshold(runDir, which)) ?? 0.5;

@@ -28,6 +28,7 @@ Trains a model and evaluates it on the external datasets.
   --limit N             at most N images per dataset (quick runs)
   --backend NAME        auto | tensorflow-gpu | tensorflow | wasm | cpu
   --native-modules DIR  folder where tfjs-node(-gpu) is installed
+  --accelerator VALUE   native accelerator on wasm: auto | off | path of the .node file
   --cache DIR           decoded-image cache (default ~/.cache/bus-lab/datasets); --no-cache
   --name NAME           run name shown in tables
   --out DIR             runs folder (default ./runs)
@@ -67,6 +68,7 @@ export const trainCommand: CliCommand = {
       limit: { type: 'number' },
       backend: { type: 'string' },
       'native-modules': { type: 'string' },
+      accelerator: { type: 'string' },
       cache: { type: 'string' },
       'no-cache': { type: 'boolean' },
       name: { type: 'string' },
@@ -98,6 +100,7 @@ export const trainCommand: CliCommand = {
     set('backend', o.backend);
     set('name', o.name);
     if (o['native-modules']) config.nativeModulesPath = resolve(String(o['native-modules']));
+    if (o.accelerator) config.accelerator = ['auto', 'off'].includes(String(o.accelerator)) ? String(o.accelerator) : resolve(String(o.accelerator));
     if (o['no-augment']) config.augment = false;
     if (o['include-normal']) config.excludeNormal = false;
     config.cacheDir = o['no-cache'] ? undefined : resolve(String(o.cache ?? defaultCacheDir()));

@@ -4,6 +4,8 @@
  * Adam, on synthetic batches. Times are medians over timed steps after warm-up, so a first-call
  * cost (kernel setup, XNNPACK weight packing, heap growth) does not count as throughput.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createUNet } from '../model/unet';
 import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
@@ -70,6 +72,8 @@ export interface BenchmarkResult {
   epochs?: EpochSample[];
   /** Long mode: RSS change from the end of the first epoch to the end of the last, in percent. */
   rssDriftPercent?: number;
+  /** Long mode: whether each RSS sample followed a full garbage collection. */
+  rssAfterGc?: boolean;
   /** Long mode: tensors alive at the end of the last epoch minus the first (0 means no leak). */
   tensorDrift?: number;
   versions: Record<string, string>;
@@ -110,6 +114,23 @@ export function syntheticBatch(size: number, batch: number, seed: number): { ima
 
 function rssMB(): number {
   return process.memoryUsage().rss / (1024 * 1024);
+}
+
+/**
+ * A full garbage collection, where one can be had without --expose-gc. RSS sampled right after it
+ * measures what the process retains: without it, RSS swings by 30-60 MB with the JavaScript
+ * heap's collection timing (measured at 128 x 128), which hides or fakes a drift.
+ */
+function fullGc(): (() => void) | undefined {
+  const global = globalThis as { gc?: () => void };
+  if (typeof global.gc === 'function') return global.gc;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function peakRssMB(): number {
@@ -222,12 +243,15 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
 
     if (options.epochs && options.epochs > 0) {
       const samples: EpochSample[] = [];
+      const collect = fullGc();
+      result.rssAfterGc = collect !== undefined;
       for (let epoch = 1; epoch <= options.epochs; epoch++) {
         const ms: number[] = [];
         for (let i = 0; i < steps; i++) {
           checkAbort();
           ms.push(trainStep());
         }
+        collect?.();
         const sample = { epoch, rssMB: rssMB(), numTensors: tf.memory().numTensors, trainImagesPerSecond: (1000 * batch) / median(ms) };
         samples.push(sample);
         say(`epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB, ${sample.numTensors} tensors, ${sample.trainImagesPerSecond.toFixed(2)} img/s`);

@@ -49,7 +49,7 @@ export interface AblationResult {
   files?: { json: string; markdown: string };
 }
 
-const IGNORED_WHEN_RESUMING: readonly string[] = ['cacheDir', 'backend', 'nativeModulesPath'];
+const IGNORED_WHEN_RESUMING: readonly string[] = ['cacheDir', 'backend', 'nativeModulesPath', 'accelerator'];
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -8,7 +8,7 @@ import type { ComparisonMethod } from './comparisonTypes';
 import type { RunEvaluations } from './runEvaluations';
 
 /** Config fields that do not change what is being measured. */
-const NOT_PART_OF_METHOD: readonly (keyof TrainConfig)[] = ['seed', 'cacheDir', 'nativeModulesPath', 'backend'];
+const NOT_PART_OF_METHOD: readonly (keyof TrainConfig)[] = ['seed', 'cacheDir', 'nativeModulesPath', 'backend', 'accelerator'];
 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;

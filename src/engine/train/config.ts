@@ -45,7 +45,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>, knownMethods?:
   if (partial === null || typeof partial !== 'object') throw new ConfigError('config: must be an object');
   const defaults = defaultTrainConfig();
   for (const key of Object.keys(partial)) {
-    check(key in defaults || ['name', 'cacheDir', 'limit', 'nativeModulesPath'].includes(key), key, 'unknown field');
+    check(key in defaults || ['name', 'cacheDir', 'limit', 'nativeModulesPath', 'accelerator'].includes(key), key, 'unknown field');
   }
   const c: TrainConfig = { ...defaults, ...partial } as TrainConfig;
   check(typeof c.method === 'string' && c.method.length > 0, 'method', 'must be a non-empty string');
@@ -67,6 +67,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>, knownMethods?:
   check(Array.isArray(c.extraLosses) && c.extraLosses.every((l) => l && typeof l.id === 'string' && isNum(l.weight)), 'extraLosses', 'must be a list of { id, weight }');
   check(Array.isArray(c.plugins) && c.plugins.every((p) => p && typeof p.modulePath === 'string'), 'plugins', 'must be a list of { modulePath }');
   check(BACKEND_CHOICES.includes(c.backend as BackendChoice), 'backend', `must be one of ${BACKEND_CHOICES.join(', ')}`);
+  if (c.accelerator !== undefined) check(typeof c.accelerator === 'string' && c.accelerator.trim() !== '', 'accelerator', "must be 'auto', 'off' or the path of a bus-lab-accelerator.node");
   check(typeof c.augment === 'boolean', 'augment', 'must be true or false');
   check(typeof c.excludeNormal === 'boolean', 'excludeNormal', 'must be true or false');
   if (c.limit !== undefined) check(isInt(c.limit) && c.limit > 0, 'limit', 'must be a positive integer');

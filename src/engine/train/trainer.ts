@@ -85,7 +85,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
     }
   }
   const requested = previous ? previous.config : partial;
-  const backend = await initBackend(requested.backend ?? 'auto', { nativeModulesPath: requested.nativeModulesPath });
+  const backend = await initBackend(requested.backend ?? 'auto', { nativeModulesPath: requested.nativeModulesPath, accelerator: requested.accelerator });
   const tf = backend.tf;
   const registries = createRegistries();
   try {

@@ -49,7 +49,10 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
     }
     case 'evaluate': {
       const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend, { nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath });
+      const { tf } = await initBackend(data.backend ?? record.config.backend, {
+        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
+        accelerator: data.accelerator ?? record.config.accelerator,
+      });
       const predictor = await loadPredictor(tf, msg.runDir);
       const summaries: Record<string, unknown> = {};
       try {
@@ -79,7 +82,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
       post({ type: 'result', value: await checkDataset(msg.spec, {}) });
       return;
     case 'listProviders': {
-      const { tf } = await initBackend(data.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath });
+      const { tf } = await initBackend(data.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
       const registries = createRegistries();
       loadPlugins(tf, msg.plugins, registries);
       const info = (p: { id: string; label: string; description?: string; source?: string }): ProviderInfo => ({

@@ -28,6 +28,8 @@ export interface EngineWorkerData {
   backend?: BackendChoice;
   /** Folder where the user installed tfjs-node or tfjs-node-gpu. */
   nativeModulesPath?: string;
+  /** The native accelerator: 'auto', 'off' or the addon's path (TrainConfig.accelerator). */
+  accelerator?: string;
   /** Plugins to load for evaluate/compare (a run's own `config.plugins` are loaded too). */
   plugins?: PluginReference[];
 }

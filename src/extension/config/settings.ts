@@ -11,7 +11,7 @@ import { checkSettingPath } from './settingPaths';
 export const SECTION = 'busLab';
 
 /** Settings that a workspace may not set in Restricted Mode (also listed in package.json). */
-export const RESTRICTED_SETTINGS = ['runsDirectory', 'engine.nativeModulesPath', 'plugins'] as const;
+export const RESTRICTED_SETTINGS = ['runsDirectory', 'engine.nativeModulesPath', 'engine.accelerator', 'plugins'] as const;
 
 export function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
@@ -45,6 +45,15 @@ export function readNativeModulesPath(): { path?: string; problem?: SettingsProb
   return checked.ok ? { path: checked.path } : { problem: { setting: 'busLab.engine.nativeModulesPath', message: checked.reason } };
 }
 
+/** The native accelerator setting: 'auto', 'off' or a checked path of the addon file. */
+export function readAccelerator(): { value?: string; problem?: SettingsProblem } {
+  const raw = readSetting<string>('engine.accelerator')?.trim();
+  if (!raw || raw === 'auto') return {};
+  if (raw === 'off') return { value: 'off' };
+  const checked = checkSettingPath(raw, { workspaceFolders: workspaceFolderPaths(), mustExist: 'file', what: 'busLab.engine.accelerator' });
+  return checked.ok ? { value: checked.path } : { problem: { setting: 'busLab.engine.accelerator', message: checked.reason } };
+}
+
 export function readBackend(): BackendChoice {
   const v = readSetting<string>('engine.backend');
   return (BACKEND_CHOICES as readonly string[]).includes(v ?? '') ? (v as BackendChoice) : 'auto';
@@ -54,6 +63,7 @@ export function readTrainSettings(): TrainSettings {
   const d = DEFAULT_TRAIN_SETTINGS;
   const method = readSetting<string>('train.method');
   const native = readNativeModulesPath();
+  const accelerator = readAccelerator();
   return {
     method: typeof method === 'string' && method.trim() !== '' ? method.trim() : d.method,
     epochs: numberSetting('train.epochs', d.epochs),
@@ -63,6 +73,7 @@ export function readTrainSettings(): TrainSettings {
     seed: numberSetting('train.seed', d.seed),
     backend: readBackend(),
     ...(native.path ? { nativeModulesPath: native.path } : {}),
+    ...(accelerator.value ? { accelerator: accelerator.value } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ export interface TrainSettings {
   seed: number;
   backend: BackendChoice;
   nativeModulesPath?: string;
+  /** 'off' or the addon's path; absent means 'auto'. */
+  accelerator?: string;
 }
 
 /** The settings' defaults are the engine's (package.json repeats them; a unit test keeps them equal). */
@@ -38,6 +40,7 @@ export function completeTrainConfig(partial: Partial<TrainConfig>, settings: Tra
     seed: settings.seed,
     backend: settings.backend,
     ...(settings.nativeModulesPath ? { nativeModulesPath: settings.nativeModulesPath } : {}),
+    ...(settings.accelerator ? { accelerator: settings.accelerator } : {}),
   };
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainConfig>;
   return { ...defaultTrainConfig(), external: [], ...fromSettings, ...defined };

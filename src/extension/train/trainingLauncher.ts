@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { PluginReference, RunRecord, TrainConfig } from '../../engine/types';
 import { checkDatasetSpec } from '../config/settingPaths';
-import { openSetting, readNativeModulesPath, readTrainSettings, workspaceFolderPaths } from '../config/settings';
+import { openSetting, readAccelerator, readNativeModulesPath, readTrainSettings, workspaceFolderPaths } from '../config/settings';
 import { showError, type Log } from '../outputLog';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import type { RunsRepository } from '../runs/runsRepository';
@@ -61,6 +61,8 @@ export class TrainingLauncher {
   prepareConfig(partial: Partial<TrainConfig>): TrainConfig {
     const native = readNativeModulesPath();
     if (native.problem && partial.nativeModulesPath === undefined) throw new TrainingSetupError(native.problem.message, native.problem.setting);
+    const accelerator = readAccelerator();
+    if (accelerator.problem && partial.accelerator === undefined) throw new TrainingSetupError(accelerator.problem.message, accelerator.problem.setting);
     const config = completeTrainConfig(partial, readTrainSettings());
     config.cacheDir ??= this.deps.datasetCacheDir;
     const folders = workspaceFolderPaths();

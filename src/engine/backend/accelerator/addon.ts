@@ -54,10 +54,10 @@ export interface AcceleratorAddon {
   setThreads(threads: number): void;
 }
 
-/** Where the addon may be, most specific first: an explicit file, then next to the running bundle. */
+/** Where the addon may be: the explicit file alone when one is named, else next to the running bundle. */
 export function acceleratorCandidates(explicitPath?: string): string[] {
+  if (explicitPath) return [resolve(explicitPath)];
   const candidates: string[] = [];
-  if (explicitPath) candidates.push(resolve(explicitPath));
   // dist/cli.js and dist/engine-worker.js -> dist/native/; TS sources under tsx -> <repo>/dist/native/.
   candidates.push(join(__dirname, 'native', ACCELERATOR_FILE), join(__dirname, '..', '..', '..', '..', 'dist', 'native', ACCELERATOR_FILE));
   return [...new Set(candidates)];
@@ -75,7 +75,9 @@ export function loadAcceleratorAddon(explicitPath?: string): AddonLoad {
   const path = candidates.find((p) => existsSync(p));
   let result: AddonLoad;
   if (!path) {
-    result = { ok: false, why: `not built (no ${ACCELERATOR_FILE}; install libdnnl-dev and run npm run build)` };
+    result = explicitPath
+      ? { ok: false, why: `not built (no ${ACCELERATOR_FILE} at ${candidates[0]})` }
+      : { ok: false, why: `not built (no ${ACCELERATOR_FILE}; install libdnnl-dev and run npm run build)` };
   } else {
     try {
       // createRequire keeps esbuild from trying to bundle a .node file.
