@@ -11,37 +11,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
 import { ConvKind, ConvParam, loadAcceleratorAddon } from '../../src/engine/backend/accelerator/addon';
 import { acceleratorEnabled } from '../../src/engine/backend/accelerator';
+import { assertClose, on, seeded } from './support/backend-compare';
 
 const load = loadAcceleratorAddon();
 const skip = load.ok ? false : `native accelerator unavailable: ${load.why}`;
 
 type Pad = 'same' | 'valid' | number;
-type Values = { shape: number[]; values: Float32Array };
-
-function seeded(shape: number[], seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, 1, 'float32', seed);
-}
-
-async function on(backend: string, f: () => tf.Tensor): Promise<Values> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(f);
-  const values = (await out.data()) as Float32Array;
-  const shape = out.shape;
-  out.dispose();
-  return { shape, values };
-}
-
-function assertClose(actual: Values, expected: Values, label: string, tolerance = 1e-4): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let worst = 0;
-  for (let i = 0; i < expected.values.length; i++) {
-    worst = Math.max(worst, Math.abs(actual.values[i]! - expected.values[i]!) / Math.max(1, Math.abs(expected.values[i]!)));
-  }
-  assert.ok(worst <= tolerance, `${label}: worst relative difference ${worst}`);
-}
-
 async function assertSameOnBothBackends(f: () => tf.Tensor, label: string): Promise<void> {
-  assertClose(await on('wasm', f), await on('cpu', f), label);
+  assertClose(await on('wasm', f), await on('cpu', f), label, 1e-4);
 }
 
 describe('native accelerator: oneDNN convolutions on the wasm backend', { skip }, () => {

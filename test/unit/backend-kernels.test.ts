@@ -7,32 +7,9 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
+import { assertClose, on, seeded } from './support/backend-compare';
 
 type Pad = 'same' | 'valid' | number;
-
-function seeded(shape: number[], seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, 1, 'float32', seed);
-}
-
-/** Runs `f` on a backend and returns the values, leaving no tensor behind. */
-async function on(backend: string, f: () => tf.Tensor): Promise<{ shape: number[]; values: Float32Array }> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(f);
-  const values = (await out.data()) as Float32Array;
-  const shape = out.shape;
-  out.dispose();
-  return { shape, values };
-}
-
-function assertClose(actual: { shape: number[]; values: Float32Array }, expected: { shape: number[]; values: Float32Array }, label: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let worst = 0;
-  for (let i = 0; i < expected.values.length; i++) {
-    const diff = Math.abs(actual.values[i]! - expected.values[i]!) / Math.max(1, Math.abs(expected.values[i]!));
-    worst = Math.max(worst, diff);
-  }
-  assert.ok(worst <= 1e-5, `${label}: worst relative difference ${worst}`);
-}
 
 function wasmDataIds(): number {
   return (tf.engine().findBackend('wasm') as BackendWasm).numDataIds();

@@ -1,7 +1,9 @@
 /** api.train() end to end: a tiny synthetic run in the engine worker, listed by getRuns(). */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { busLabApi, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
+import { busLabApi, EXTENSION_ID, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
 import { report, type HostTest } from './harness';
 
 export const trainingTests: HostTest[] = [
@@ -32,6 +34,12 @@ export const trainingTests: HostTest[] = [
         assert.ok(listed, `getRuns() does not list ${runId}`);
         assert.equal(listed.status, 'finished');
         assert.ok(runsChanged > 0, 'onDidChangeRuns fired');
+        // The engine worker inside VS Code loads the native accelerator when this checkout built it.
+        const record = JSON.parse(readFileSync(join(listed.dir, 'run.json'), 'utf8')) as { backend?: { name?: string; reason?: string } };
+        const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+        const built = existsSync(join(extension.extensionPath, 'dist', 'native', 'bus-lab-accelerator.node'));
+        if (built) assert.match(record.backend?.reason ?? '', /native accelerator \(oneDNN/, 'the worker ran without the built accelerator');
+        report(`[extension-host]       backend: ${record.backend?.reason ?? 'unknown'}`);
         return `val Dice ${summary.bestValDice?.toFixed(3)}, external Dice ${summary.external[0].dice?.mean.toFixed(3)}`;
       } finally {
         subscription.dispose();

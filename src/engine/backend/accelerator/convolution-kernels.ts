@@ -21,6 +21,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ConvKind, ConvParam } from './addon';
+import { conv2dInfo } from '../kernels/conv-info';
 import { addon, fallback, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -70,17 +71,8 @@ function run(backend: BackendWasm, kind: ConvKind, out: TensorInfo): TensorInfo 
 function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as Conv2DAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as Conv2DAttrs;
+  const info = conv2dInfo(x.shape, filter.shape, attrs);
   if (!supported(info, x, filter)) return fallback(Conv2D, args);
   const out = backend.makeOutput(info.outShape, 'float32');
   setGeometry(info);
@@ -93,17 +85,9 @@ function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
 function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { x, filter, bias, preluActivationWeights } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
-  const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as FusedConv2DAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as FusedConv2DAttrs;
+  const { activation } = attrs;
+  const info = conv2dInfo(x.shape, filter.shape, attrs);
   const simpleActivation = activation === undefined || activation === 'linear' || activation === 'relu';
   const perChannelBias = bias === undefined || (bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === info.outChannels);
   if (preluActivationWeights || !simpleActivation || !perChannelBias || !supported(info, x, filter)) return fallback(FusedConv2D, args);
@@ -120,17 +104,9 @@ function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
 function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const { inputShape } = attrs;
+  const info = conv2dInfo(inputShape, filter.shape, attrs);
   if (!supported(info, dy, filter) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropInput, args);
   const out = backend.makeOutput(inputShape, 'float32');
   setGeometry(info);
@@ -143,17 +119,9 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
 function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const { filterShape } = attrs;
+  const info = conv2dInfo(x.shape, filterShape, attrs);
   if (!supported(info, x, dy) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropFilter, args);
   const out = backend.makeOutput(filterShape, 'float32');
   setGeometry(info);

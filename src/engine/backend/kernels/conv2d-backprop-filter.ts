@@ -10,26 +10,17 @@
  * whatever makes the output kh x kw, and where that is negative (rows of x the forward pass never
  * read) x is sliced instead.
  */
-import { backend_util, Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropFilterInputs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropFilterInputs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo } from './conv-info';
 import { Scratch, WasmBackend } from './wasm-kernel-calls';
 
 export function conv2dBackpropFilterWasm(args: { inputs: Conv2DBackpropFilterInputs; backend: WasmBackend; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { backend, attrs } = args;
   const x = args.inputs.x as TensorInfo;
   const dy = args.inputs.dy as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') throw new Error(`wasm Conv2DBackpropFilter supports only NHWC, got ${dataFormat}`);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const { dataFormat, filterShape } = attrs;
+  if (dataFormat !== 'NHWC') throw new Error(`wasm Conv2DBackpropFilter supports only NHWC, got ${dataFormat}`);
+  const info = conv2dInfo(x.shape, filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
   const [, height, width] = x.shape;
   const top = info.padInfo.top;

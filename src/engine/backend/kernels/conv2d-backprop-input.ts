@@ -12,6 +12,7 @@
  * reshape back, all by the backend's own kernels.
  */
 import { backend_util, Conv2DBackpropInput, Conv2DBackpropInputAttrs, Conv2DBackpropInputInputs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo } from './conv-info';
 import { Scratch, WasmBackend } from './wasm-kernel-calls';
 
 /** Leading/trailing padding of the gradient convolution along one axis; negative means "cut". */
@@ -25,19 +26,9 @@ export function conv2dBackpropInputWasm(args: { inputs: Conv2DBackpropInputInput
   const { backend, attrs } = args;
   const dy = args.inputs.dy as TensorInfo;
   const filter = args.inputs.filter as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') throw new Error(`wasm Conv2DBackpropInput supports only NHWC, got ${dataFormat}`);
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const { dataFormat, inputShape } = attrs;
+  if (dataFormat !== 'NHWC') throw new Error(`wasm Conv2DBackpropInput supports only NHWC, got ${dataFormat}`);
+  const info = conv2dInfo(inputShape, filter.shape, attrs);
   const { batchSize, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, outChannels: co, inHeight, inWidth } = info;
 
   const scratch = new Scratch(backend);
