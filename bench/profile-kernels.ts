@@ -7,6 +7,7 @@ import { initBackend } from '../src/engine/backend';
 import { syntheticBatch } from '../src/engine/backend/benchmark';
 import { binaryCrossEntropy, softDiceLoss } from '../src/engine/losses/segmentation';
 import { createUNet } from '../src/engine/model/unet';
+import { createAdam } from '../src/engine/train/adam';
 import type { BackendChoice } from '../src/engine/types';
 import type { Scalar, Tensor, Tensor4D } from '../src/engine/tf';
 
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const batch = Number(process.argv[4] ?? 4);
   const { tf, name } = await initBackend(backend);
   const net = createUNet(tf, { baseWidth: 16, depth: 4, withClassifier: true, seed: 1 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createAdam(tf, 1e-3);
   const data = syntheticBatch(size, batch, 1);
   const image = tf.tensor4d(data.images, [batch, size, size, 1]) as Tensor4D;
   const mask = tf.tensor4d(data.masks, [batch, size, size, 1]);

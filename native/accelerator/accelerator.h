@@ -53,4 +53,10 @@ void BatchNormReluBackward(const Heap& heap, const double* params);
 constexpr int kBatchNormForwardParams = 9;
 constexpr int kBatchNormBackwardParams = 12;
 
+// adam.cc: one Adam step for one variable (tfjs's AdamOptimizer formula).
+// params: n, value, m, v, gradient, accBeta1 (1 float), accBeta2 (1 float), outValue, outM, outV,
+//         learningRate, beta1, beta2, epsilon.
+void AdamUpdate(const Heap& heap, const double* params);
+constexpr int kAdamParams = 14;
+
 }  // namespace buslab

@@ -140,6 +140,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, HeapOp<buslab::MaxPoolGrad, buslab::kMaxPoolGradParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluForward", nullptr, HeapOp<buslab::BatchNormReluForward, buslab::kBatchNormForwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormReluBackward", nullptr, HeapOp<buslab::BatchNormReluBackward, buslab::kBatchNormBackwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, HeapOp<buslab::AdamUpdate, buslab::kAdamParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -12,6 +12,7 @@ import type { BackendChoice } from '../types';
 import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
 import { initBackend } from './index';
 import { median } from '../stats/descriptive';
+import { createAdam } from '../train/adam';
 
 export interface BenchmarkOptions {
   backend: BackendChoice;
@@ -152,7 +153,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   say(`backend ${selection.name} (${selection.reason})`);
 
   const net = createUNet(tf, { baseWidth: width, depth: 4, withClassifier: true, seed: options.seed ?? 42 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createAdam(tf, 1e-3);
   const data = syntheticBatch(size, batch, options.seed ?? 42);
   const image = tf.tensor4d(data.images, [batch, size, size, 1]);
   const mask = tf.tensor4d(data.masks, [batch, size, size, 1]);

@@ -27,6 +27,7 @@ import type { LoadedDataset, MetricsRecord, RunRecord, Sample, TrainConfig, Trai
 import { ConfigError, resolveTrainConfig } from './config';
 import { methodIds, planMethod } from './methods';
 import { collectVersions } from './versions';
+import { createAdam } from './adam';
 
 export interface TrainOptions {
   runsDir: string;
@@ -145,7 +146,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
   const net = createUNet(tf, { baseWidth: config.baseWidth, depth: 4, withClassifier: plan.withClassifier, seed: config.seed });
   record.parameterCount = net.parameterCount;
   const terms: ActiveTerm[] = [];
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = createAdam(tf, config.learningRate);
   const loader = new BatchLoader(train, { batchSize: config.batchSize, seed: config.seed, augment: config.augment });
   const stepsPerEpoch = loader.batchesPerEpoch;
   const totalSteps = stepsPerEpoch * config.epochs;

@@ -1,6 +1,6 @@
 /**
  * Finding and loading the project's optional native accelerator (native/accelerator: convolutions
- * on oneDNN, batch norm, pooling gradient and skip-connection copies on OpenMP threads), built by
+ * on oneDNN; batch norm, pooling gradient, skip-connection copies and Adam on OpenMP threads), built by
  * scripts/build-native.mjs into dist/native/. It is platform-specific and links the system's
  * libdnnl, so it is never required: when it is missing or fails to load, the engine keeps the
  * portable wasm kernels and says why.
@@ -48,6 +48,8 @@ export interface AcceleratorAddon {
   batchNormReluForward(heap: ArrayBufferLike, params: Float64Array): void;
   /** rows, C, epsilon, dy, x, gamma, out, mean, variance, dx, dgamma, dbeta. */
   batchNormReluBackward(heap: ArrayBufferLike, params: Float64Array): void;
+  /** n, value, m, v, gradient, accBeta1, accBeta2, outValue, outM, outV, learningRate, beta1, beta2, epsilon. */
+  adamUpdate(heap: ArrayBufferLike, params: Float64Array): void;
   /** oneDNN's version, how many convolution primitives are cached, and the thread count. */
   info(): { version: string; cachedPrimitives: number; threads: number };
   /** Threads for later calls from this JavaScript thread (default: OMP_NUM_THREADS, else all cores). */

@@ -1,7 +1,7 @@
 /**
  * The native accelerator for the wasm backend: loads the addon and swaps its kernels in
- * (convolutions on oneDNN; fused training batch norm + ReLU, max-pool gradient and skip-connection
- * copies on OpenMP threads), or takes them out again.
+ * (convolutions on oneDNN; fused training batch norm + ReLU, max-pool gradient, skip-connection
+ * copies and the Adam step on OpenMP threads), or takes them out again.
  */
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import type { AcceleratorAddon } from './addon';
@@ -9,9 +9,10 @@ import { BATCH_NORM_KERNELS } from './batch-norm-kernels';
 import { CONVOLUTION_KERNELS } from './convolution-kernels';
 import { acceleratorEnabled, disableKernels, enableKernels } from './kernel-registry';
 import { LAYOUT_KERNELS } from './layout-kernels';
+import { OPTIMIZER_KERNELS } from './optimizer-kernels';
 import { POOLING_KERNELS } from './pooling-kernels';
 
-const ALL_KERNELS: Record<string, KernelFunc> = { ...CONVOLUTION_KERNELS, ...LAYOUT_KERNELS, ...POOLING_KERNELS, ...BATCH_NORM_KERNELS };
+const ALL_KERNELS: Record<string, KernelFunc> = { ...CONVOLUTION_KERNELS, ...LAYOUT_KERNELS, ...POOLING_KERNELS, ...BATCH_NORM_KERNELS, ...OPTIMIZER_KERNELS };
 
 export function enableAccelerator(addon: AcceleratorAddon): void {
   enableKernels(addon, ALL_KERNELS);
