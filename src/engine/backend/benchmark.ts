@@ -255,7 +255,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         collect?.();
         const sample = { epoch, rssMB: rssMB(), numTensors: tf.memory().numTensors, trainImagesPerSecond: (1000 * batch) / median(ms) };
         samples.push(sample);
-        say(`epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB, ${sample.numTensors} tensors, ${sample.trainImagesPerSecond.toFixed(2)} img/s`);
+        const mem = process.memoryUsage();
+        say(
+          `epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB (JS heap ${(mem.heapTotal / 2 ** 20).toFixed(0)} MB, ` +
+            `external ${(mem.external / 2 ** 20).toFixed(0)} MB), ${sample.numTensors} tensors, ${sample.trainImagesPerSecond.toFixed(2)} img/s`,
+        );
       }
       const first = samples[0]!;
       const last = samples[samples.length - 1]!;

@@ -34,8 +34,8 @@ export interface BackendOptions {
    */
   threads?: number;
   /**
-   * The native accelerator for the wasm backend (oneDNN convolutions and threaded batch norm,
-   * pooling gradient, concatenation): 'auto' uses it when it loads, 'off' never; a path names the
+   * The native accelerator for the wasm backend (oneDNN convolutions; threaded batch norm,
+   * pooling gradient, concatenation, Adam): 'auto' uses it when it loads, 'off' never; a path names the
    * addon file. Default: the BUS_LAB_ACCELERATOR variable, else 'auto'.
    */
   accelerator?: string;
