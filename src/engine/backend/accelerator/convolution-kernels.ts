@@ -47,8 +47,6 @@ function setGeometry(info: Conv2DInfo): Float64Array {
   params[ConvParam.PL] = info.padInfo.left;
   params[ConvParam.PB] = info.padInfo.bottom;
   params[ConvParam.PR] = info.padInfo.right;
-  params[ConvParam.BOff] = -1;
-  params[ConvParam.Relu] = 0;
   return params;
 }
 
@@ -64,7 +62,22 @@ function supported(info: Conv2DInfo, ...tensors: TensorInfo[]): boolean {
   );
 }
 
-function run(backend: BackendWasm, kind: ConvKind, out: TensorInfo): TensorInfo {
+interface ConvTensors {
+  x: TensorInfo;
+  filter: TensorInfo;
+  y: TensorInfo;
+  bias?: TensorInfo;
+  relu?: boolean;
+}
+
+/** Runs one convolution of `kind`; `out` is whichever of x, filter or y that kind computes. */
+function convolve(backend: BackendWasm, kind: ConvKind, info: Conv2DInfo, t: ConvTensors, out: TensorInfo): TensorInfo {
+  setGeometry(info);
+  params[ConvParam.XOff] = offsetOf(backend, t.x);
+  params[ConvParam.WOff] = offsetOf(backend, t.filter);
+  params[ConvParam.YOff] = offsetOf(backend, t.y);
+  params[ConvParam.BOff] = t.bias ? offsetOf(backend, t.bias) : -1;
+  params[ConvParam.Relu] = t.relu ? 1 : 0;
   return filling(backend, out, () => addon().conv(kind, heapOf(backend), params));
 }
 
@@ -75,11 +88,7 @@ function conv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
   const info = conv2dInfo(x.shape, filter.shape, attrs);
   if (!supported(info, x, filter)) return fallback(Conv2D, args);
   const out = backend.makeOutput(info.outShape, 'float32');
-  setGeometry(info);
-  params[ConvParam.XOff] = offsetOf(backend, x);
-  params[ConvParam.WOff] = offsetOf(backend, filter);
-  params[ConvParam.YOff] = offsetOf(backend, out);
-  return run(backend, ConvKind.Forward, out);
+  return convolve(backend, ConvKind.Forward, info, { x, filter, y: out }, out);
 }
 
 function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
@@ -92,13 +101,7 @@ function fusedConv2d(args: KernelArgs): TensorInfo | TensorInfo[] {
   const perChannelBias = bias === undefined || (bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === info.outChannels);
   if (preluActivationWeights || !simpleActivation || !perChannelBias || !supported(info, x, filter)) return fallback(FusedConv2D, args);
   const out = backend.makeOutput(info.outShape, 'float32');
-  setGeometry(info);
-  params[ConvParam.XOff] = offsetOf(backend, x);
-  params[ConvParam.WOff] = offsetOf(backend, filter);
-  params[ConvParam.BOff] = bias ? offsetOf(backend, bias) : -1;
-  params[ConvParam.YOff] = offsetOf(backend, out);
-  params[ConvParam.Relu] = activation === 'relu' ? 1 : 0;
-  return run(backend, ConvKind.Forward, out);
+  return convolve(backend, ConvKind.Forward, info, { x, filter, y: out, bias, relu: activation === 'relu' }, out);
 }
 
 function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
@@ -109,11 +112,7 @@ function conv2dBackpropInput(args: KernelArgs): TensorInfo | TensorInfo[] {
   const info = conv2dInfo(inputShape, filter.shape, attrs);
   if (!supported(info, dy, filter) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropInput, args);
   const out = backend.makeOutput(inputShape, 'float32');
-  setGeometry(info);
-  params[ConvParam.XOff] = offsetOf(backend, out);
-  params[ConvParam.WOff] = offsetOf(backend, filter);
-  params[ConvParam.YOff] = offsetOf(backend, dy);
-  return run(backend, ConvKind.BackwardData, out);
+  return convolve(backend, ConvKind.BackwardData, info, { x: out, filter, y: dy }, out);
 }
 
 function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
@@ -124,11 +123,7 @@ function conv2dBackpropFilter(args: KernelArgs): TensorInfo | TensorInfo[] {
   const info = conv2dInfo(x.shape, filterShape, attrs);
   if (!supported(info, x, dy) || !util.arraysEqual(dy.shape, info.outShape)) return fallback(Conv2DBackpropFilter, args);
   const out = backend.makeOutput(filterShape, 'float32');
-  setGeometry(info);
-  params[ConvParam.XOff] = offsetOf(backend, x);
-  params[ConvParam.WOff] = offsetOf(backend, out);
-  params[ConvParam.YOff] = offsetOf(backend, dy);
-  return run(backend, ConvKind.BackwardWeights, out);
+  return convolve(backend, ConvKind.BackwardWeights, info, { x, filter: out, y: dy }, out);
 }
 
 export const CONVOLUTION_KERNELS: Record<string, KernelFunc> = {
