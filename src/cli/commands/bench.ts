@@ -72,7 +72,15 @@ export const benchCommand: CliCommand = {
         `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
         `peak RSS     ${result.peakRssMB.toFixed(0)} MB`,
         ...(result.epochs
-          ? [`drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs${result.rssAfterGc ? ' (each sample after a full GC)' : ''}, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`]
+          ? [
+              `drift        RSS ${result.rssDriftPercent!.toFixed(1)}% over ${result.epochs.length} epochs${result.rssAfterGc ? ' (each sample after a full GC)' : ''}, tensors ${result.tensorDrift! >= 0 ? '+' : ''}${result.tensorDrift}`,
+              ...(result.jsHeapGrowthMB! >= 8
+                ? [
+                    `note         the JavaScript heap's reserved size grew by ${result.jsHeapGrowthMB!.toFixed(0)} MB (V8 enlarging its young generation); ` +
+                      'run `node --min-semi-space-size=16 dist/cli.js bench ...` to start it at that size',
+                  ]
+                : []),
+            ]
           : []),
       ].join('\n'),
     );

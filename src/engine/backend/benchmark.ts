@@ -41,6 +41,8 @@ export interface BenchmarkOptions {
 export interface EpochSample {
   epoch: number;
   rssMB: number;
+  /** The JavaScript heap's reserved size (V8 heapTotal), part of RSS. */
+  jsHeapMB: number;
   numTensors: number;
   trainImagesPerSecond: number;
 }
@@ -77,6 +79,12 @@ export interface BenchmarkResult {
   rssAfterGc?: boolean;
   /** Long mode: tensors alive at the end of the last epoch minus the first (0 means no leak). */
   tensorDrift?: number;
+  /**
+   * Long mode: growth of the JavaScript heap's reserved size over the epochs, in MB. V8 grows its
+   * young generation once under this workload (about 16 MB); a run under
+   * `node --min-semi-space-size=16` starts it at that size, so RSS drift then shows retained memory.
+   */
+  jsHeapGrowthMB?: number;
   versions: Record<string, string>;
 }
 
@@ -111,10 +119,6 @@ export function syntheticBatch(size: number, batch: number, seed: number): { ima
     }
   }
   return { images, masks, labels };
-}
-
-function rssMB(): number {
-  return process.memoryUsage().rss / (1024 * 1024);
 }
 
 /**
@@ -253,11 +257,11 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           ms.push(trainStep());
         }
         collect?.();
-        const sample = { epoch, rssMB: rssMB(), numTensors: tf.memory().numTensors, trainImagesPerSecond: (1000 * batch) / median(ms) };
-        samples.push(sample);
         const mem = process.memoryUsage();
+        const sample = { epoch, rssMB: mem.rss / 2 ** 20, jsHeapMB: mem.heapTotal / 2 ** 20, numTensors: tf.memory().numTensors, trainImagesPerSecond: (1000 * batch) / median(ms) };
+        samples.push(sample);
         say(
-          `epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB (JS heap ${(mem.heapTotal / 2 ** 20).toFixed(0)} MB, ` +
+          `epoch ${epoch}/${options.epochs}: RSS ${sample.rssMB.toFixed(0)} MB (JS heap ${sample.jsHeapMB.toFixed(0)} MB, ` +
             `external ${(mem.external / 2 ** 20).toFixed(0)} MB), ${sample.numTensors} tensors, ${sample.trainImagesPerSecond.toFixed(2)} img/s`,
         );
       }
@@ -266,6 +270,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       result.epochs = samples;
       result.rssDriftPercent = (100 * (last.rssMB - first.rssMB)) / first.rssMB;
       result.tensorDrift = last.numTensors - first.numTensors;
+      result.jsHeapGrowthMB = last.jsHeapMB - first.jsHeapMB;
     }
     result.peakRssMB = peakRssMB();
     return result;
