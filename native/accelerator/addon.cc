@@ -6,6 +6,13 @@
 
 #include <omp.h>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <cerrno>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "accelerator.h"
@@ -132,6 +139,30 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// lowerThreadPriority(nice): gives the calling thread and its OpenMP team the nice value `nice`
+// (never raising a priority), so that training in the editor's worker yields the cores to the UI.
+// Linux only (nice is per thread there); returns how many threads now run at `nice` or lower.
+napi_value LowerThreadPriority(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t nice = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &nice) != napi_ok || nice < 0 || nice > 19) return Throw(env, "lowerThreadPriority(nice in 0..19) expected");
+  int lowered = 0;
+#ifdef __linux__
+#pragma omp parallel reduction(+ : lowered)
+  {
+    const id_t tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, tid);
+    if ((errno == 0 && current >= nice) || setpriority(PRIO_PROCESS, tid, nice) == 0) lowered += 1;
+  }
+#endif
+  napi_value out;
+  napi_create_int32(env, lowered, &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -142,6 +173,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormReluBackward", nullptr, HeapOp<buslab::BatchNormReluBackward, buslab::kBatchNormBackwardParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, HeapOp<buslab::AdamUpdate, buslab::kAdamParams>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lowerThreadPriority", nullptr, LowerThreadPriority, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -207,3 +207,37 @@ describe('native accelerator: layout, pooling and batch-norm kernels on the wasm
     assert.throws(() => load.addon.copyColumns(heap, new Float64Array([4, 4, 0, 4, 48, 4])), /outside the heap/);
   });
 });
+
+describe('native accelerator: background priority', { skip }, () => {
+  it("lowers the calling thread's and its OpenMP threads' priority, and only theirs", async () => {
+    assert.ok(load.ok);
+    const { Worker } = await import('node:worker_threads');
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { getPriority } = await import('node:os');
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const before = getPriority();
+    // In a worker, as in the extension: the worker and its OpenMP team are reniced, the process is not.
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const addon = require(${JSON.stringify(load.path)});
+       const lowered = addon.lowerThreadPriority(7);
+       parentPort.postMessage({ lowered, own: require('node:os').getPriority() });
+       parentPort.once('message', () => process.exit(0));`,
+      { eval: true },
+    );
+    const reply = await new Promise<{ lowered: number; own: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    try {
+      assert.ok(reply.lowered >= 1, `threads lowered: ${reply.lowered}`);
+      assert.equal(reply.own, 7, "the worker thread's own nice value");
+      const niceValues = readdirSync('/proc/self/task').map(niceOf);
+      assert.equal(niceValues.filter((n) => n === 7).length, reply.lowered, `nice values of the process's threads: ${niceValues.join(' ')}`);
+      assert.equal(getPriority(), before, "the test's main thread keeps its priority");
+    } finally {
+      worker.postMessage('done');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
+  });
+});

@@ -60,6 +60,20 @@ const SHORT_NAMES: Record<NativeChoice, string> = { 'tensorflow-gpu': 'tfjs-node
 
 let wasmPathConfigured: string | undefined;
 
+/** Nice value of the training threads in background mode (the editor's engine worker). */
+export const BACKGROUND_NICE = 10;
+let background = false;
+
+/**
+ * Marks this thread's training as background work: the accelerator's threads and this thread run
+ * at a lower priority (nice BACKGROUND_NICE on Linux), so that on a machine with few cores the
+ * editor's UI keeps the cores it needs while a model trains. Throughput is unchanged when nothing
+ * else wants the cores. The extension's engine worker calls this; the CLI does not.
+ */
+export function runInBackground(): void {
+  background = true;
+}
+
 /**
  * Points the wasm backend at its binaries. Done at import as well as in initBackend, because any
  * tf call made before initBackend would initialise the highest-priority registered backend (wasm),
@@ -185,7 +199,9 @@ function useAccelerator(options: BackendOptions): string {
   }
   enableAccelerator(load.addon);
   const { version, threads } = load.addon.info();
-  return `native accelerator (oneDNN ${version}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  const lowered = background ? load.addon.lowerThreadPriority(BACKGROUND_NICE) : 0;
+  const priority = lowered > 0 ? `, nice ${BACKGROUND_NICE}` : '';
+  return `native accelerator (oneDNN ${version}, ${threads} thread${threads === 1 ? '' : 's'}${priority})`;
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

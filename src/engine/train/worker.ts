@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
-import { initBackend } from '../backend';
+import { initBackend, runInBackground } from '../backend';
 import { checkDataset } from '../data/health';
 import { loadDataset } from '../data/load';
 import { evaluateDataset } from '../eval/evaluate';
@@ -26,6 +26,8 @@ import {
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run inside a worker_threads Worker');
 const data = (workerData ?? {}) as EngineWorkerData;
+// This worker runs inside the editor: its training yields the cores to the UI when both want them.
+runInBackground();
 const abort = new AbortController();
 let busy = false;
 

@@ -34,11 +34,12 @@ export const trainingTests: HostTest[] = [
         assert.ok(listed, `getRuns() does not list ${runId}`);
         assert.equal(listed.status, 'finished');
         assert.ok(runsChanged > 0, 'onDidChangeRuns fired');
-        // The engine worker inside VS Code loads the native accelerator when this checkout built it.
+        // The engine worker inside VS Code loads the native accelerator when this checkout built it,
+        // and runs it at background priority so that the UI keeps the cores it needs.
         const record = JSON.parse(readFileSync(join(listed.dir, 'run.json'), 'utf8')) as { backend?: { name?: string; reason?: string } };
         const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
         const built = existsSync(join(extension.extensionPath, 'dist', 'native', 'bus-lab-accelerator.node'));
-        if (built) assert.match(record.backend?.reason ?? '', /native accelerator \(oneDNN/, 'the worker ran without the built accelerator');
+        if (built) assert.match(record.backend?.reason ?? '', /native accelerator \(oneDNN [^)]*, nice 10\)/, 'the worker ran without the built accelerator, or not in the background');
         report(`[extension-host]       backend: ${record.backend?.reason ?? 'unknown'}`);
         return `val Dice ${summary.bestValDice?.toFixed(3)}, external Dice ${summary.external[0].dice?.mean.toFixed(3)}`;
       } finally {

@@ -52,6 +52,11 @@ export interface AcceleratorAddon {
   adamUpdate(heap: ArrayBufferLike, params: Float64Array): void;
   /** oneDNN's version, how many convolution primitives are cached, and the thread count. */
   info(): { version: string; cachedPrimitives: number; threads: number };
+  /**
+   * Gives the calling thread and its OpenMP threads the nice value `nice` (0-19, never raising a
+   * priority; Linux). Returns how many threads now run at that priority or lower.
+   */
+  lowerThreadPriority(nice: number): number;
   /** Threads for later calls from this JavaScript thread (default: OMP_NUM_THREADS, else all cores). */
   setThreads(threads: number): void;
 }
