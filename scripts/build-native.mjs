@@ -84,6 +84,9 @@ const args = [
   temp,
 ];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
+// Never unmapped: Node unloads an addon when the last worker thread that loaded it exits, and
+// OpenMP's pool threads (still parked in libgomp) then crash the process (SIGSEGV, measured).
+if (process.platform === 'linux') args.push('-Wl,-z,nodelete');
 const started = Date.now();
 const result = spawnSync(compiler, args, { stdio: 'inherit' });
 if (result.status !== 0) {

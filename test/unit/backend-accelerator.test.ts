@@ -241,3 +241,29 @@ describe('native accelerator: background priority', { skip }, () => {
     }
   });
 });
+
+describe('native accelerator: worker threads', { skip }, () => {
+  it('survives worker threads that used it exiting one after another (the addon stays mapped)', async () => {
+    assert.ok(load.ok);
+    const { spawnSync } = await import('node:child_process');
+    // Each worker runs an OpenMP parallel region, then exits; Node would unload the addon with the
+    // last worker that loaded it while libgomp's pool threads still live, unless it is never unmapped.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const code = 'const a = require(' + JSON.stringify(${JSON.stringify(load.path)}) + ');' +
+        'a.copyColumns(new ArrayBuffer(800000), new Float64Array([1000, 100, 0, 100, 400000, 100]));' +
+        'require("node:worker_threads").parentPort.postMessage(1);';
+      (async () => {
+        for (let i = 0; i < 3; i++) {
+          const w = new Worker(code, { eval: true });
+          await new Promise((r) => w.once('message', r));
+          await new Promise((r) => w.once('exit', r));
+        }
+        console.log('three workers done');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, `the process died with ${r.signal}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /three workers done/);
+  });
+});
