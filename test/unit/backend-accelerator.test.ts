@@ -256,8 +256,10 @@ describe('native accelerator: worker threads', { skip }, () => {
       (async () => {
         for (let i = 0; i < 3; i++) {
           const w = new Worker(code, { eval: true });
+          // Both listeners first: the exit can follow the message within one turn of the loop.
+          const exited = new Promise((r) => w.once('exit', r));
           await new Promise((r) => w.once('message', r));
-          await new Promise((r) => w.once('exit', r));
+          await exited;
         }
         console.log('three workers done');
       })();`;
