@@ -123,16 +123,3 @@ test('sites differ measurably in brightness, speckle size and geometry', async (
   assert.ok(stats['site-b'].mean < stats['site-a'].mean - 10, JSON.stringify(stats));
 });
 
-test('fast: a phantom image renders in a few milliseconds of CPU', () => {
-  const site = SITES['site-a'];
-  const morph = sampleMorphology(mulberry32(1), 'malignant', site);
-  renderPhantom(site, morph, 0);
-  const n = 20;
-  const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) renderPhantom(site, morph, i);
-  const used = process.cpuUsage(before);
-  const ms = (used.user + used.system) / 1000 / n;
-  // A few ms for 160x128 on an unloaded core (about 15 ms measured on a heavily shared one). CPU
-  // time, not wall time, so a busy CI machine does not fail it; the bound is generous.
-  assert.ok(ms < 60, `${ms.toFixed(1)} ms CPU per image`);
-});

@@ -208,3 +208,19 @@ test('a dataset at another working size is refused with a clear error', async ()
     /image 'malignant, "2"' is 64x64 but the model works at 32x32/,
   );
 });
+
+test('gallery PNGs round-trip exactly with each row filter', async () => {
+  const { encodeGreyPng } = await import('../../src/engine/eval/png');
+  const w = 37;
+  const h = 23;
+  const noise = Uint8Array.from({ length: w * h }, (_, i) => (i * 2654435761) % 251);
+  const mask = Uint8Array.from({ length: w * h }, (_, i) => ((i % w) - 18) ** 2 + (Math.floor(i / w) - 11) ** 2 < 64 ? 255 : 0);
+  for (const filter of ['none', 'sub', 'paeth'] as const) {
+    for (const [what, pixels] of [['noise', noise], ['mask', mask]] as const) {
+      const decoded = PNG.sync.read(encodeGreyPng(pixels, w, h, filter));
+      assert.deepEqual([decoded.width, decoded.height], [w, h]);
+      const grey = Uint8Array.from({ length: w * h }, (_, i) => decoded.data[4 * i]!);
+      assert.deepEqual(grey, pixels, `${what} with filter ${filter}`);
+    }
+  }
+});

@@ -123,16 +123,20 @@ test('HD95 equals a brute-force boundary computation on random blobs', () => {
   const w = 30;
   const h = 20;
   const blob = () => {
-    const cx = 5 + random() * 20;
-    const cy = 5 + random() * 10;
+    // Anywhere in the image, often cut by its border (where the border counts as boundary).
+    const cx = random() * w;
+    const cy = random() * h;
     const r = 2 + random() * 5;
     return Uint8Array.from({ length: w * h }, (_, i) => ((i % w) - cx) ** 2 + (Math.floor(i / w) - cy) ** 2 <= r * r ? 1 : 0);
   };
-  for (let trial = 0; trial < 5; trial++) {
+  let compared = 0;
+  for (let trial = 0; trial < 40; trial++) {
     const a = blob();
     const b = blob();
     const ba = boundaryMask(a, w, h);
     const bb = boundaryMask(b, w, h);
+    if (!ba.some((v) => v) || !bb.some((v) => v)) continue;
+    compared++;
     const directed = (from: Uint8Array, to: Uint8Array) => {
       const d = bruteForceSquared(to, w, h);
       const out: number[] = [];
@@ -141,16 +145,13 @@ test('HD95 equals a brute-force boundary computation on random blobs', () => {
     };
     close(hausdorff95(a, b, w, h), Math.max(directed(ba, bb), directed(bb, ba)), 1e-12, `trial ${trial}`);
   }
+  assert.ok(compared >= 30, `only ${compared} pairs had two boundaries`);
 });
 
-test('500 x 500 discs score quickly', () => {
+// Speed is measured by benchmarks, not asserted here (shared machines are noisy).
+test('500 x 500 discs: HD95 at full resolution', () => {
   const n = 500;
   const disc = (cx: number, cy: number, r: number) => Uint8Array.from({ length: n * n }, (_, i) => ((i % n) - cx) ** 2 + (Math.floor(i / n) - cy) ** 2 <= r * r ? 1 : 0);
-  const a = disc(250, 250, 100);
-  const b = disc(260, 250, 100);
-  const start = performance.now();
-  const m = scoreMasks(a, b, n, n);
-  const ms = performance.now() - start;
+  const m = scoreMasks(disc(250, 250, 100), disc(260, 250, 100), n, n);
   close(m.hd95Px, 10, 1.01, 'HD95 of discs 10 px apart');
-  assert.ok(ms < 2000, `took ${ms} ms`);
 });

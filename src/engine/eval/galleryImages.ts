@@ -37,8 +37,8 @@ export async function writeGalleryImages(outDir: string, file: string, input: Ga
   const grey = same ? input.image : Uint8Array.from(resampleBilinear(input.image, w, h, dw, dh), (v) => Math.round(Math.min(255, Math.max(0, v))));
   const prob = same ? input.probability : resampleBilinear(input.probability, w, h, dw, dh);
   const name = `${file}.png`;
-  await writeGreyPng(join(outDir, 'images', name), grey, dw, dh);
-  await writeGreyPng(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), dw, dh);
-  await writeGreyPng(join(outDir, 'masks', name), binaryBytes(input.predicted, w, h, dw, dh), dw, dh);
-  await writeGreyPng(join(outDir, 'prob', name), toBytes(prob), dw, dh);
+  await writeGreyPng(join(outDir, 'images', name), grey, dw, dh, 'sub');
+  await writeGreyPng(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), dw, dh, 'none');
+  await writeGreyPng(join(outDir, 'masks', name), binaryBytes(input.predicted, w, h, dw, dh), dw, dh, 'none');
+  await writeGreyPng(join(outDir, 'prob', name), toBytes(prob), dw, dh, 'paeth');
 }

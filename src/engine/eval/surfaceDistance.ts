@@ -35,10 +35,42 @@ export function directedBoundaryDistances(fromBoundary: Uint8Array, toBoundary: 
  * empty: there is no boundary to measure from.
  */
 export function hausdorff95(a: ArrayLike<number>, b: ArrayLike<number>, width: number, height: number): number | undefined {
-  const ba = boundaryMask(a, width, height);
-  const bb = boundaryMask(b, width, height);
-  if (!ba.some((v) => v) || !bb.some((v) => v)) return undefined;
-  const ab = directedBoundaryDistances(ba, bb, width, height).sort();
-  const ba2 = directedBoundaryDistances(bb, ba, width, height).sort();
+  const box = boundingBox([boundaryMask(a, width, height), boundaryMask(b, width, height)], width, height);
+  if (!box) return undefined;
+  // Both boundaries lie inside their common bounding box, so distances measured within it are the
+  // same as over the whole image; lesions are small, and this makes HD95 at the original resolution
+  // several times cheaper (an evaluation of BUSI spent 13% of its time in the transform).
+  const [ca, cb] = box.crops;
+  if (!ca.some((v) => v) || !cb.some((v) => v)) return undefined;
+  const ab = directedBoundaryDistances(ca, cb, box.width, box.height).sort();
+  const ba2 = directedBoundaryDistances(cb, ca, box.width, box.height).sort();
   return Math.max(quantileSorted(ab, 0.95), quantileSorted(ba2, 0.95));
+}
+
+/** The smallest box holding every non-zero pixel of all `masks`, and each mask cropped to it. */
+function boundingBox(masks: Uint8Array[], width: number, height: number): { width: number; height: number; crops: Uint8Array[] } | undefined {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (const mask of masks) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!mask[y * width + x]) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return undefined;
+  const w = x1 - x0 + 1;
+  const h = y1 - y0 + 1;
+  const crops = masks.map((mask) => {
+    const crop = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) crop.set(mask.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w);
+    return crop;
+  });
+  return { width: w, height: h, crops };
 }
