@@ -41,9 +41,10 @@ void CopyColumns(const Heap& heap, const double* params);
 constexpr int kCopyColumnsParams = 6;
 
 // pooling.cc: max-pool input gradient for non-overlapping windows (stride >= window).
-// params: N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, xOffset, yOffset, dyOffset, dxOffset.
+// params: N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, xOffset, dyOffset, dxOffset (the argmax is
+// found again in x, so the pooled output is not needed).
 void MaxPoolGrad(const Heap& heap, const double* params);
-constexpr int kMaxPoolGradParams = 16;
+constexpr int kMaxPoolGradParams = 15;
 
 // batch_norm.cc: training-mode batch norm with the batch's statistics, then ReLU, over the last
 // axis. Forward params: rows, C, epsilon, x, gamma, beta, out, mean, variance.

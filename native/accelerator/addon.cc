@@ -26,6 +26,20 @@ napi_value Throw(napi_env env, const std::string& message) {
   return nullptr;
 }
 
+// Reads a parameter block (a Float64Array of at least minParams values); false with a pending
+// exception otherwise.
+bool ParamsOf(napi_env env, napi_value value, size_t minParams, double** params) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* p = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < minParams) {
+    Throw(env, "params must be a Float64Array of " + std::to_string(minParams) + " values");
+    return false;
+  }
+  *params = static_cast<double*>(p);
+  return true;
+}
+
 // Reads (heap, params) from argv[first], argv[first + 1]; false with a pending exception otherwise.
 bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t minParams, Heap* heap, double** params) {
   void* data = nullptr;
@@ -34,16 +48,8 @@ bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t minParam
     Throw(env, "the heap must be an ArrayBuffer");
     return false;
   }
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* p = nullptr;
-  if (napi_get_typedarray_info(env, argv[first + 1], &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < minParams) {
-    Throw(env, "params must be a Float64Array of " + std::to_string(minParams) + " values");
-    return false;
-  }
   *heap = Heap{static_cast<uint8_t*>(data), bytes};
-  *params = static_cast<double*>(p);
-  return true;
+  return ParamsOf(env, argv[first + 1], minParams, params);
 }
 
 template <typename F>
@@ -79,16 +85,11 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t kind = 0;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* p = nullptr;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &kind) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array ||
-      length < buslab::kConvolutionParams) {
-    return Throw(env, "implementation(kind, params: Float64Array) expected");
-  }
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &kind) != napi_ok) return Throw(env, "implementation(kind, params) expected");
+  double* p;
+  if (!ParamsOf(env, argv[1], buslab::kConvolutionParams, &p)) return nullptr;
   return Guard(env, [&]() -> napi_value {
-    std::string impl = buslab::ConvolutionImplementation(kind, static_cast<double*>(p));
+    std::string impl = buslab::ConvolutionImplementation(kind, p);
     napi_value out;
     napi_create_string_utf8(env, impl.c_str(), impl.size(), &out);
     return out;

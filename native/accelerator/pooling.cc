@@ -13,9 +13,8 @@ void MaxPoolGrad(const Heap& heap, const double* p) {
   const int64_t KH = p[6], KW = p[7], SH = p[8], SW = p[9], PT = p[10], PL = p[11];
   if (SH < KH || SW < KW) throw std::invalid_argument("maxPoolGrad: overlapping windows are not supported");
   const float* x = heap.f32(p[12], static_cast<double>(N * H * W * C));
-  const float* dy = heap.f32(p[14], static_cast<double>(N * OH * OW * C));
-  heap.f32(p[13], static_cast<double>(N * OH * OW * C));  // the pooled output: checked, not needed
-  float* dx = heap.f32(p[15], static_cast<double>(N * H * W * C));
+  const float* dy = heap.f32(p[13], static_cast<double>(N * OH * OW * C));
+  float* dx = heap.f32(p[14], static_cast<double>(N * H * W * C));
   std::memset(dx, 0, static_cast<size_t>(N * H * W * C) * sizeof(float));
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t n = 0; n < N; ++n) {

@@ -7,16 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
 import { ConvKind, ConvParam, loadAcceleratorAddon } from '../../src/engine/backend/accelerator/addon';
 import { acceleratorEnabled } from '../../src/engine/backend/accelerator';
-import { assertClose, on, seeded } from './support/backend-compare';
+import { assertClose, assertNoLeaks, ConvCase, convCases, on, seeded } from './support/backend-compare';
 
 const load = loadAcceleratorAddon();
 const skip = load.ok ? false : `native accelerator unavailable: ${load.why}`;
 
-type Pad = 'same' | 'valid' | number;
 async function assertSameOnBothBackends(f: () => tf.Tensor, label: string): Promise<void> {
   assertClose(await on('wasm', f), await on('cpu', f), label, 1e-4);
 }
@@ -34,17 +32,9 @@ describe('native accelerator: oneDNN convolutions on the wasm backend', { skip }
     assert.equal(acceleratorEnabled(), true);
   });
 
-  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad; dilation?: number }[] = [];
-  for (const stride of [1, 2]) {
-    for (const pad of ['same', 'valid'] as const) {
-      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
-      cases.push({ x: [3, 8, 8, 16], filter: [3, 3, 16, 32], stride, pad });
-      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
-      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
-    }
-  }
-  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
-  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
+  const cases: (ConvCase & { dilation?: number })[] = convCases();
+  // Channel counts where oneDNN takes its vectorised paths, at every stride and padding.
+  for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) cases.push({ x: [3, 8, 8, 16], filter: [3, 3, 16, 32], stride, pad });
   cases.push({ x: [2, 10, 10, 4], filter: [3, 3, 4, 5], stride: 1, pad: 'same', dilation: 2 });
   cases.push({ x: [4, 32, 32, 1], filter: [3, 3, 1, 16], stride: 1, pad: 'same' });
 
@@ -94,16 +84,10 @@ describe('native accelerator: oneDNN convolutions on the wasm backend', { skip }
 
   it('leaks neither tensors nor wasm data over repeated training steps', async () => {
     await tf.setBackend('wasm');
-    const backend = tf.engine().findBackend('wasm') as BackendWasm;
     const x = seeded([2, 16, 16, 8], 12) as tf.Tensor4D;
     const w = seeded([3, 3, 8, 8], 13) as tf.Tensor4D;
     const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([x, w]).map((g) => g.sum()));
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 5; i++) tf.dispose(step());
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(backend.numDataIds(), dataIds);
+    assertNoLeaks(() => tf.dispose(step()), 5);
     tf.dispose([x, w]);
   });
 
@@ -179,7 +163,6 @@ describe('native accelerator: layout, pooling and batch-norm kernels on the wasm
   it('leaks neither tensors nor wasm data in a training step of the fused ops', async () => {
     await tf.setBackend('wasm');
     const { batchNormRelu } = await import('../../src/engine/ops/batchNormRelu');
-    const backend = tf.engine().findBackend('wasm') as BackendWasm;
     const x = seeded([2, 8, 8, 6], 31) as tf.Tensor4D;
     const gamma = tf.ones([6]);
     const beta = tf.zeros([6]);
@@ -191,12 +174,7 @@ describe('native accelerator: layout, pooling and batch-norm kernels on the wasm
           return tf.sum(tf.concat([pooled, pooled], 3));
         })([x, gamma, beta]).map((t) => t.sum()),
       );
-    tf.dispose(step());
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 5; i++) tf.dispose(step());
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(backend.numDataIds(), dataIds);
+    assertNoLeaks(() => tf.dispose(step()), 5);
     tf.dispose([x, gamma, beta]);
   });
 

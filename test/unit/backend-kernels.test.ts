@@ -7,9 +7,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
-import { assertClose, on, seeded } from './support/backend-compare';
-
-type Pad = 'same' | 'valid' | number;
+import { assertClose, assertNoLeaks, convCases, on, seeded } from './support/backend-compare';
 
 function wasmDataIds(): number {
   return (tf.engine().findBackend('wasm') as BackendWasm).numDataIds();
@@ -20,18 +18,7 @@ describe('wasm Conv2DBackpropFilter', () => {
     await initBackend('wasm', { accelerator: 'off' });
   });
 
-  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
-  for (const stride of [1, 2]) {
-    for (const pad of ['same', 'valid'] as const) {
-      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
-      cases.push({ x: [3, 8, 8, 2], filter: [3, 3, 2, 5], stride, pad });
-      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
-      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
-    }
-  }
-  cases.push({ x: [2, 8, 8, 4], filter: [2, 2, 4, 6], stride: 2, pad: 'valid' });
-  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
-  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
+  const cases = [...convCases(), { x: [2, 8, 8, 4], filter: [2, 2, 4, 6], stride: 2, pad: 'valid' as const }];
 
   for (const c of cases) {
     it(`x ${c.x.join('x')}, filter ${c.filter.join('x')}, stride ${c.stride}, pad ${c.pad}`, async () => {
@@ -60,12 +47,7 @@ describe('wasm Conv2DBackpropFilter', () => {
     const x = seeded([2, 9, 9, 3], 1) as tf.Tensor4D;
     const w = seeded([3, 3, 3, 4], 2) as tf.Tensor4D;
     const step = () => tf.tidy(() => tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 2, 'valid')))(w)).dispose();
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = wasmDataIds();
-    for (let i = 0; i < 20; i++) step();
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(wasmDataIds(), dataIds);
+    assertNoLeaks(step, 20);
     x.dispose();
     w.dispose();
   });
@@ -76,18 +58,7 @@ describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
     await initBackend('wasm', { accelerator: 'off' });
   });
 
-  const cases: { x: number[]; filter: number[]; stride: number; pad: Pad }[] = [];
-  for (const stride of [1, 2]) {
-    for (const pad of ['same', 'valid'] as const) {
-      cases.push({ x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride, pad });
-      cases.push({ x: [3, 8, 8, 2], filter: [3, 3, 2, 5], stride, pad });
-      cases.push({ x: [1, 11, 6, 4], filter: [5, 2, 4, 3], stride, pad });
-      cases.push({ x: [2, 6, 6, 3], filter: [1, 1, 3, 2], stride, pad });
-    }
-  }
-  cases.push({ x: [2, 7, 7, 3], filter: [3, 3, 3, 2], stride: 1, pad: 1 });
-  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 2, pad: 2 });
-  cases.push({ x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 3, pad: 'valid' });
+  const cases = [...convCases(), { x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 3, pad: 'valid' as const }];
 
   for (const c of cases) {
     it(`x ${c.x.join('x')}, filter ${c.filter.join('x')}, stride ${c.stride}, pad ${c.pad}`, async () => {
@@ -119,12 +90,7 @@ describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
     const x = seeded([2, 4, 4, 6], 1) as tf.Tensor4D;
     const w = seeded([2, 2, 3, 6], 2) as tf.Tensor4D;
     const step = () => tf.tidy(() => tf.conv2dTranspose(x, w, [2, 8, 8, 3], 2, 'same')).dispose();
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = wasmDataIds();
-    for (let i = 0; i < 20; i++) step();
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(wasmDataIds(), dataIds);
+    assertNoLeaks(step, 20);
     tf.dispose([x, w]);
   });
 
@@ -133,12 +99,7 @@ describe('wasm Conv2DBackpropInput (XNNPACK replacement)', () => {
     const x = seeded([2, 9, 9, 3], 1) as tf.Tensor4D;
     const w = seeded([3, 3, 3, 4], 2) as tf.Tensor4D;
     const step = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.conv2d(t as tf.Tensor4D, w, 2, 'same')))(x)).dispose();
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = wasmDataIds();
-    for (let i = 0; i < 20; i++) step();
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(wasmDataIds(), dataIds);
+    assertNoLeaks(step, 20);
     x.dispose();
     w.dispose();
   });

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/engine/backend';
 import { loadAcceleratorAddon } from '../../src/engine/backend/accelerator/addon';
 import { hasFusedAdamUpdate } from '../../src/engine/ops/adamUpdate';
 import { createAdam } from '../../src/engine/train/adam';
+import { assertNoLeaks } from './support/backend-compare';
 
 const load = loadAcceleratorAddon();
 
@@ -75,16 +75,9 @@ describe('createAdam', () => {
 
   it('leaks neither tensors nor wasm data over steps', async () => {
     await initBackend('wasm');
-    const backend = tf.engine().findBackend('wasm') as BackendWasm;
     const optimizer = createAdam(tf, 0.01);
     const w = tf.variable(tf.ones([4, 4]));
-    const step = () => optimizer.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = backend.numDataIds();
-    for (let i = 0; i < 5; i++) step();
-    assert.equal(tf.memory().numTensors, tensors);
-    assert.equal(backend.numDataIds(), dataIds);
+    assertNoLeaks(() => optimizer.minimize(() => tf.sum(tf.square(w)) as tf.Scalar), 5);
     optimizer.dispose();
     w.dispose();
   });

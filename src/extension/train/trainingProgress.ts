@@ -3,6 +3,7 @@
  * training run, folded from its TrainEvents. No `vscode` import.
  */
 import type { TrainEvent } from '../../engine/types';
+import { formatDuration as formatSharedDuration } from '../../shared/viewModels/metrics';
 
 export interface TrainingProgress {
   runId?: string;
@@ -84,11 +85,7 @@ export function reduceProgress(state: TrainingProgress, event: TrainEvent, now =
 
 /** `1h 02m`, `3m 05s`, `42s`. */
 export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
+  return formatSharedDuration(seconds, 'compact');
 }
 
 const dice = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(3));

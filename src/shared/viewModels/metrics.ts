@@ -249,14 +249,18 @@ export function seriesToCsv(series: readonly ChartSeries[], xName: string, yName
   return toCsv(['run', 'series', 'kind', xName, yName], rows);
 }
 
-/** Formats seconds as "1 h 02 min", "4 min 05 s" or "12 s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+/**
+ * Formats seconds as "1 h 02 min", "4 min 05 s" or "12 s"; `compact` (status bar, notifications)
+ * as "1h 02m", "4m 05s" or "12s". Not a finite, non-negative number: "–".
+ */
+export function formatDuration(seconds: number | undefined, style: 'long' | 'compact' = 'long'): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m > 0) return `${m} min ${String(r).padStart(2, '0')} s`;
-  return `${r} s`;
+  const [hu, mu, su] = style === 'compact' ? ['h', 'm', 's'] : [' h', ' min', ' s'];
+  if (h > 0) return `${h}${hu} ${String(m).padStart(2, '0')}${mu}`;
+  if (m > 0) return `${m}${mu} ${String(r).padStart(2, '0')}${su}`;
+  return `${r}${su}`;
 }

@@ -42,7 +42,7 @@ export interface AcceleratorAddon {
   implementation(kind: ConvKind, params: Float64Array): string;
   /** rows, width, srcOffset, srcRowStride, dstOffset, dstRowStride (strides in floats). */
   copyColumns(heap: ArrayBufferLike, params: Float64Array): void;
-  /** N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, x, y, dy, dx. */
+  /** N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, x, dy, dx. */
   maxPoolGrad(heap: ArrayBufferLike, params: Float64Array): void;
   /** rows, C, epsilon, x, gamma, beta, out, mean, variance. */
   batchNormReluForward(heap: ArrayBufferLike, params: Float64Array): void;

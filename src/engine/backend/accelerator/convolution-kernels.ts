@@ -29,7 +29,7 @@ type Conv2DInfo = backend_util.Conv2DInfo;
 const params = new Float64Array(ConvParam.Count);
 
 /** Fills the shared parameter block from tfjs's convolution geometry (NHWC, hwio filter). */
-function setGeometry(info: Conv2DInfo): Float64Array {
+function setGeometry(info: Conv2DInfo): void {
   params[ConvParam.N] = info.batchSize;
   params[ConvParam.H] = info.inHeight;
   params[ConvParam.W] = info.inWidth;
@@ -47,7 +47,6 @@ function setGeometry(info: Conv2DInfo): Float64Array {
   params[ConvParam.PL] = info.padInfo.left;
   params[ConvParam.PB] = info.padInfo.bottom;
   params[ConvParam.PR] = info.padInfo.right;
-  return params;
 }
 
 /** oneDNN takes only geometry it can represent without a ragged edge; anything else falls back. */

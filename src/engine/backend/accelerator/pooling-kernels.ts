@@ -7,15 +7,16 @@ import { backend_util, KernelFunc, MaxPoolGrad, MaxPoolGradAttrs, TensorInfo } f
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { addon, fallback, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
-const params = new Float64Array(16);
+const params = new Float64Array(15);
 
 function maxPoolGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
-  const { dy, input, output } = args.inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  // The pooled output (also an input of MaxPoolGrad) is not needed: the argmax is found again in x.
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
   const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const overlapping = info.strideHeight < info.filterHeight || info.strideWidth < info.filterWidth;
-  if (overlapping || [dy, input, output].some((t) => t.dtype !== 'float32') || input.shape.some((d) => d === 0)) return fallback(MaxPoolGrad, args);
+  if (overlapping || [dy, input].some((t) => t.dtype !== 'float32') || input.shape.some((d) => d === 0)) return fallback(MaxPoolGrad, args);
   const out = backend.makeOutput(input.shape, 'float32');
   params.set([
     info.batchSize,
@@ -31,7 +32,6 @@ function maxPoolGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
     info.padInfo.top,
     info.padInfo.left,
     offsetOf(backend, input),
-    offsetOf(backend, output),
     offsetOf(backend, dy),
     offsetOf(backend, out),
   ]);

@@ -3,7 +3,7 @@
  * start from, from a kernel's attributes: tfjs's computeConv2DInfo with its positional arguments
  * named once.
  */
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, NamedAttrMap } from '@tensorflow/tfjs-core';
 
 export type Shape4 = [number, number, number, number];
 
@@ -28,4 +28,22 @@ export function conv2dInfo(inputShape: readonly number[], filterShape: readonly 
     false,
     backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
+}
+
+/**
+ * Attributes of the stride-1 NHWC convolution with explicit padding that the gradient kernels
+ * run on XNNPACK (dilated by the original stride for the filter gradient).
+ */
+export function stride1ConvAttrs(top: number, bottom: number, left: number, right: number, dilations: [number, number] = [1, 1]): NamedAttrMap {
+  return {
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    dilations,
+  };
 }

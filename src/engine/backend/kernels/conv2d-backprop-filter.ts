@@ -10,8 +10,8 @@
  * whatever makes the output kh x kw, and where that is negative (rows of x the forward pass never
  * read) x is sliced instead.
  */
-import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropFilterInputs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dInfo } from './conv-info';
+import { Conv2DBackpropFilter, Conv2DBackpropFilterAttrs, Conv2DBackpropFilterInputs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo, stride1ConvAttrs } from './conv-info';
 import { Scratch, WasmBackend } from './wasm-kernel-calls';
 
 export function conv2dBackpropFilterWasm(args: { inputs: Conv2DBackpropFilterInputs; backend: WasmBackend; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
@@ -40,17 +40,7 @@ export function conv2dBackpropFilterWasm(args: { inputs: Conv2DBackpropFilterInp
     }
     const imageT = scratch.call('Transpose', { x: image }, { perm: [3, 1, 2, 0] });
     const filterT = scratch.call('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const convAttrs: NamedAttrMap = {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [sh, sw],
-    };
+    const convAttrs = stride1ConvAttrs(top, bottom, left, right, [sh, sw]);
     const grad = scratch.call('Conv2D', { x: imageT, filter: filterT }, convAttrs);
     return scratch.release(scratch.call('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }));
   } finally {

@@ -11,8 +11,8 @@
  * Zero-dilation is a reshape to [B, oh, 1, ow, 1, C], a pad to [B, oh, sh, ow, sw, C] and a
  * reshape back, all by the backend's own kernels.
  */
-import { backend_util, Conv2DBackpropInput, Conv2DBackpropInputAttrs, Conv2DBackpropInputInputs, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dInfo } from './conv-info';
+import { backend_util, Conv2DBackpropInput, Conv2DBackpropInputAttrs, Conv2DBackpropInputInputs, KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo, stride1ConvAttrs } from './conv-info';
 import { Scratch, WasmBackend } from './wasm-kernel-calls';
 
 /** Leading/trailing padding of the gradient convolution along one axis; negative means "cut". */
@@ -62,17 +62,7 @@ export function conv2dBackpropInputWasm(args: { inputs: Conv2DBackpropInputInput
     }
     const flipped = scratch.call('Reverse', { x: filter }, { dims: [0, 1] });
     const kernel = scratch.call('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-    const convAttrs: NamedAttrMap = {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-    };
+    const convAttrs = stride1ConvAttrs(top, bottom, left, right);
     return scratch.release(scratch.call('Conv2D', { x: image, filter: kernel }, convAttrs));
   } finally {
     scratch.dispose();
