@@ -40,6 +40,22 @@ interface ConvBnParams {
 const BN_MOMENTUM = 0.9;
 const BN_EPSILON = 1e-3;
 
+/**
+ * Inference-mode batch norm folded into the convolution before it: kernel * scale per output
+ * channel and a bias, scale = gamma / sqrt(movingVariance + eps). The forward pass and the ONNX
+ * exporter both use this, so an exported model computes what the engine computes.
+ */
+export function foldBatchNorm(
+  tf: TF,
+  kernel: Tensor,
+  bn: { gamma: Tensor; beta: Tensor; movingMean: Tensor; movingVariance: Tensor },
+): { kernel: Tensor4D; bias: Tensor } {
+  return tf.tidy(() => {
+    const scale = tf.mul(bn.gamma, tf.rsqrt(tf.add(bn.movingVariance, BN_EPSILON)));
+    return { kernel: tf.mul(kernel, scale) as Tensor4D, bias: tf.sub(bn.beta, tf.mul(bn.movingMean, scale)) };
+  });
+}
+
 export class UNet {
   readonly options: UNetOptions;
   /** Every variable by a stable name; the checkpoint format and the optimizer rely on these names. */
@@ -144,9 +160,7 @@ export class UNet {
     if (!training) {
       // Inference: fold the running statistics into the kernel and a bias, so one fused
       // conv + bias + ReLU kernel does the whole block.
-      const scale = tf.mul(bn.gamma, tf.rsqrt(tf.add(bn.movingVariance, BN_EPSILON)));
-      const kernel = tf.mul(p.kernel, scale) as Tensor4D;
-      const bias = tf.sub(bn.beta, tf.mul(bn.movingMean, scale));
+      const { kernel, bias } = foldBatchNorm(tf, p.kernel, bn);
       return tf.fused.conv2d({ x, filter: kernel, strides: 1, pad: 'same', bias, activation: 'relu' });
     }
     const y = tf.conv2d(x, p.kernel as Tensor4D, 1, 'same');
