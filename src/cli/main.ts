@@ -11,6 +11,7 @@ import { ablateCommand } from './commands/ablate';
 import { compareCommand } from './commands/compare';
 import { datasetsCommand } from './commands/datasets';
 import { evaluateCommand } from './commands/evaluate';
+import { exportCommand } from './commands/export';
 import { featuresCommand } from './commands/features';
 
 const COMMANDS: CliCommand[] = [
@@ -19,6 +20,7 @@ const COMMANDS: CliCommand[] = [
   compareCommand,
   datasetsCommand,
   evaluateCommand,
+  exportCommand,
   featuresCommand,
   trainCommand,
 ];
