@@ -13,6 +13,7 @@ import { datasetsCommand } from './commands/datasets';
 import { evaluateCommand } from './commands/evaluate';
 import { exportCommand } from './commands/export';
 import { featuresCommand } from './commands/features';
+import { predictCommand } from './commands/predict';
 
 const COMMANDS: CliCommand[] = [
   ablateCommand,
@@ -22,6 +23,7 @@ const COMMANDS: CliCommand[] = [
   evaluateCommand,
   exportCommand,
   featuresCommand,
+  predictCommand,
   trainCommand,
 ];
 
