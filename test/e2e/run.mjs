@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The end-to-end suite in a real VS Code: code-server 4.100.3 (installed once into a cache folder
-// outside the repository) in Debian's Chromium driven by playwright-core. Two sessions, each with a
+// outside the repository) in Chromium driven by playwright-core. Two sessions, each with a
 // fresh workspace, code-server and browser profile:
 //   api — extension-host tests through extensionTestsPath (test/e2e/smoke/index.js, which also
 //         runs dist/test/extension-host.js when built); the result comes back through
@@ -10,7 +10,8 @@
 // Exit code 0 only when every session passed. Run after `npm run build`:
 //   node test/e2e/run.mjs [--only api|ui] [--keep] [--extension PATH] [--plugin PATH] [--steps FILE]
 // (--extension/--plugin/--steps point the harness at other code, to check the harness itself.)
-// Environment: BUS_LAB_E2E_CACHE (install folder base), BUS_LAB_E2E_CHROMIUM, BUS_LAB_E2E_VERBOSE=1,
+// Environment: BUS_LAB_E2E_CACHE (install folder base), BUS_LAB_E2E_CHROMIUM (a Chromium binary, or
+// `npm` for the @sparticuz/chromium one; default: a system Chromium, else the npm one), BUS_LAB_E2E_VERBOSE=1,
 // BUS_LAB_E2E_TIMEOUT_S (whole suite, default 840), BUS_LAB_E2E_API_TIMEOUT_S (api session, 420),
 // BUS_LAB_E2E_KEEP=1 (keep the session folders).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultInstallDir, ensureCodeServer } from './lib/code-server.mjs';
 import { acquireRunLock } from './lib/lock.mjs';
-import { findChromium } from './lib/browser.mjs';
+import { resolveChromium } from './lib/browser.mjs';
 import { extensionId, readManifest, withSession } from './lib/session.mjs';
 import { Workbench } from './lib/workbench.mjs';
 
@@ -53,12 +54,6 @@ function fail(message) {
 }
 
 // --- preconditions -----------------------------------------------------------------------------
-let chromiumPath;
-try {
-  chromiumPath = findChromium();
-} catch (e) {
-  fail(e.message);
-}
 const manifest = readManifest(extensionPath);
 const mainFile = manifest.main ? resolve(extensionPath, manifest.main) : undefined;
 if (mainFile && !existsSync(mainFile)) fail(`${mainFile} does not exist: run \`npm run build\` first`);
@@ -82,7 +77,13 @@ watchdog.unref();
 if (!only) rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
 if (only) for (const f of readdirSync(resultsDir)) if (f.startsWith(`${only}-`) || f.endsWith(`-${only}.log`)) rmSync(join(resultsDir, f), { force: true });
-log(`extension ${extId} from ${extensionPath}${plugin ? `; plugin ${plugin.id} from ${plugin.path}` : ''}; chromium ${chromiumPath}`);
+let browser;
+try {
+  browser = await resolveChromium(dirname(defaultInstallDir()), log);
+} catch (e) {
+  fail(e.message);
+}
+log(`extension ${extId} from ${extensionPath}${plugin ? `; plugin ${plugin.id} from ${plugin.path}` : ''}; chromium ${browser.executablePath} (${browser.source})`);
 
 let entry;
 try {
@@ -121,7 +122,7 @@ async function apiSession() {
   const timeoutMs = Number(process.env.BUS_LAB_E2E_API_TIMEOUT_S || 420) * 1000;
   return withSession(
     {
-      name: 'api', root, entry, extensionPath, extensionTestsPath: join(here, 'smoke', 'index.js'),
+      name: 'api', root, entry, browser, extensionPath, extensionTestsPath: join(here, 'smoke', 'index.js'),
       plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(), env: { ...baseEnv, BUS_LAB_E2E_REPORT: report },
       logDir: resultsDir, log, onExit: (code) => resolveExit(code),
     },
@@ -174,7 +175,7 @@ async function uiSession() {
   const results = [];
   await withSession(
     {
-      name: 'ui', root, entry, extensionPath, plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(),
+      name: 'ui', root, entry, browser, extensionPath, plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(),
       env: baseEnv, logDir: resultsDir, log,
     },
     async ({ page, server, workspace, logFile }) => {

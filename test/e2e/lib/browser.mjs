@@ -1,28 +1,28 @@
-// Debian's Chromium driven by playwright-core (its own browser download does not work on these
-// machines), opening code-server's workbench with the URL payload that VS Code's browser
-// integration tests use (microsoft/vscode test/integration/browser).
+// Chromium driven by playwright-core (its own browser download does not work on these machines),
+// opening code-server's workbench with the URL payload that VS Code's browser integration tests use
+// (microsoft/vscode test/integration/browser).
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { URLSearchParams } from 'node:url';
+import { npmChromium } from './npm-chromium.mjs';
 
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
-export function findChromium() {
+/**
+ * The browser to drive: BUS_LAB_E2E_CHROMIUM (a binary, or `npm` for the npm one), else a system
+ * Chromium, else the one in the @sparticuz/chromium devDependency (unpacked once under
+ * `cacheBase`). Returns { executablePath, env (extra variables for the browser), source }.
+ */
+export async function resolveChromium(cacheBase, log = () => {}) {
   const override = process.env.BUS_LAB_E2E_CHROMIUM;
-  if (override) {
-    if (!existsSync(override)) throw new Error(`BUS_LAB_E2E_CHROMIUM=${override} does not exist`);
-    return override;
+  if (override && override !== 'npm') {
+    if (!existsSync(override)) throw new Error(`BUS_LAB_E2E_CHROMIUM=${override} does not exist (give a Chromium binary, or npm for the npm package's browser)`);
+    return { executablePath: override, env: {}, source: 'BUS_LAB_E2E_CHROMIUM' };
   }
-  const found = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(
-      'Chromium is not installed: the end-to-end tests drive Debian\'s chromium through playwright-core\n' +
-        '(`npx playwright install` cannot download a browser here). Install it with:\n' +
-        '    apt-get update && apt-get install -y chromium\n' +
-        '(.ci/run does this), or point BUS_LAB_E2E_CHROMIUM at a Chromium binary.',
-    );
-  }
-  return found;
+  const system = override === 'npm' ? undefined : CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+  if (system) return { executablePath: system, env: {}, source: 'system' };
+  const npm = await npmChromium(cacheBase, log);
+  return { executablePath: npm.executablePath, env: npm.env, source: `@sparticuz/chromium ${npm.version}` };
 }
 
 /** `vscode-remote://127.0.0.1:PORT/abs/path` — how the browser workbench names server files. */
@@ -44,17 +44,19 @@ export function workbenchUrl({ url, port, folder, extensionDevelopmentPath, exte
 }
 
 /**
- * Launches Chromium with a fresh profile and opens the workbench. `onExit(code)` receives
+ * Launches `browser` (from resolveChromium) with a fresh profile and opens the workbench. `onExit(code)` receives
  * window.codeAutomationExit calls (the result of extensionTestsPath tests).
  * Returns { context, page, close(), consoleLogPath }.
  */
-export async function openWorkbench({ target, profileDir, logDir, name, onExit, log = console.log, viewport = { width: 1600, height: 1000 } }) {
+export async function openWorkbench({ target, browser, profileDir, logDir, name, onExit, log = console.log, viewport = { width: 1600, height: 1000 } }) {
   const { chromium } = await import('playwright-core');
-  const executablePath = findChromium();
   mkdirSync(profileDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
+  // The same flags for every browser source (the npm package's own `args` are tuned for serverless
+  // functions: single process, web security off; the tests want a browser as a user has it).
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath,
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
     headless: true,
     viewport,
     args: [

@@ -47,12 +47,13 @@ export function installExtensionFolder(src, extensionsDir) {
 
 /**
  * Runs `body({ page, workbench URL, paths, codeServer })` inside a fresh session and always tears
- * it down. Options: name, root (temp folder for the session), entry (code-server), extensionPath,
+ * it down. Options: name, root (temp folder for the session), entry (code-server), browser (from
+ * resolveChromium), extensionPath,
  * extensionTestsPath, plugins (extension folders to install), workspaceSettings, env, logDir, log,
  * onExit (window.codeAutomationExit).
  */
 export async function withSession(opts, body) {
-  const { name, root, entry, extensionPath, extensionTestsPath, plugins = [], workspaceSettings = {}, env = {}, logDir, log = console.log, onExit } = opts;
+  const { name, root, entry, browser: browserChoice, extensionPath, extensionTestsPath, plugins = [], workspaceSettings = {}, env = {}, logDir, log = console.log, onExit } = opts;
   const dir = join(root, name);
   const workspace = join(dir, 'workspace');
   const userDataDir = join(dir, 'user-data');
@@ -72,7 +73,7 @@ export async function withSession(opts, body) {
   try {
     server = await startCodeServer({ entry, userDataDir, extensionsDir, logFile, env, log });
     const target = workbenchUrl({ url: server.url, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath });
-    browser = await openWorkbench({ target, profileDir, logDir, name, onExit, log });
+    browser = await openWorkbench({ target, browser: browserChoice, profileDir, logDir, name, onExit, log });
     return await body({ page: browser.page, server, workspace, dir, logFile, consoleLogPath: browser.consoleLogPath });
   } finally {
     await browser?.close();
