@@ -12,6 +12,12 @@
 
 namespace buslab {
 
+// The calling convention's version. The addon exports it with every parameter block's size
+// (`abi` in addon.cc), and the engine loads an addon only when both match its own
+// (src/engine/backend/accelerator/abi.ts), so an addon from another build is never handed a block
+// it would misread. Bump it whenever an operation's arguments or a parameter slot's meaning change.
+constexpr int kAbiVersion = 1;
+
 // The heap, with bounds-checked access: a wrong offset throws instead of corrupting memory.
 struct Heap {
   uint8_t* base;
@@ -33,6 +39,8 @@ size_t CachedConvolutions();
 // Drops every cached primitive (they are tuned for the thread count they were created under).
 void ClearConvolutionCache();
 std::string OneDnnVersion();
+// The file the oneDNN library was loaded from ("" where the platform cannot say).
+std::string OneDnnLibrary();
 constexpr int kConvolutionParams = 22;
 
 // layout.cc: concatenation and split along the last axis, as strided row copies.

@@ -6,6 +6,8 @@
 
 #include <omp.h>
 
+#include <utility>
+
 #ifdef __linux__
 #include <sys/resource.h>
 #include <cerrno>
@@ -26,14 +28,14 @@ napi_value Throw(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-// Reads a parameter block (a Float64Array of at least minParams values); false with a pending
-// exception otherwise.
-bool ParamsOf(napi_env env, napi_value value, size_t minParams, double** params) {
+// Reads a parameter block (a Float64Array of exactly `count` values: a block of another size comes
+// from a caller that speaks another layout); false with a pending exception otherwise.
+bool ParamsOf(napi_env env, napi_value value, size_t count, double** params) {
   napi_typedarray_type type;
   size_t length = 0;
   void* p = nullptr;
-  if (napi_get_typedarray_info(env, value, &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array || length < minParams) {
-    Throw(env, "params must be a Float64Array of " + std::to_string(minParams) + " values");
+  if (napi_get_typedarray_info(env, value, &type, &length, &p, nullptr, nullptr) != napi_ok || type != napi_float64_array || length != count) {
+    Throw(env, "params must be a Float64Array of " + std::to_string(count) + " values");
     return false;
   }
   *params = static_cast<double*>(p);
@@ -41,7 +43,7 @@ bool ParamsOf(napi_env env, napi_value value, size_t minParams, double** params)
 }
 
 // Reads (heap, params) from argv[first], argv[first + 1]; false with a pending exception otherwise.
-bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t minParams, Heap* heap, double** params) {
+bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t count, Heap* heap, double** params) {
   void* data = nullptr;
   size_t bytes = 0;
   if (napi_get_arraybuffer_info(env, argv[first], &data, &bytes) != napi_ok) {
@@ -49,7 +51,7 @@ bool HeapAndParams(napi_env env, napi_value* argv, size_t first, size_t minParam
     return false;
   }
   *heap = Heap{static_cast<uint8_t*>(data), bytes};
-  return ParamsOf(env, argv[first + 1], minParams, params);
+  return ParamsOf(env, argv[first + 1], count, params);
 }
 
 template <typename F>
@@ -111,13 +113,16 @@ napi_value HeapOp(napi_env env, napi_callback_info info) {
   });
 }
 
-// info(): { version (oneDNN's), cachedPrimitives, threads }
+// info(): { version (oneDNN's), library (the oneDNN file loaded), cachedPrimitives, threads }
 napi_value Info(napi_env env, napi_callback_info) {
   std::string version = buslab::OneDnnVersion();
-  napi_value out, str, count, threads;
+  std::string library = buslab::OneDnnLibrary();
+  napi_value out, str, lib, count, threads;
   napi_create_object(env, &out);
   napi_create_string_utf8(env, version.c_str(), version.size(), &str);
   napi_set_named_property(env, out, "version", str);
+  napi_create_string_utf8(env, library.c_str(), library.size(), &lib);
+  napi_set_named_property(env, out, "library", lib);
   napi_create_uint32(env, static_cast<uint32_t>(buslab::CachedConvolutions()), &count);
   napi_set_named_property(env, out, "cachedPrimitives", count);
   napi_create_uint32(env, static_cast<uint32_t>(omp_get_max_threads()), &threads);
@@ -164,6 +169,31 @@ napi_value LowerThreadPriority(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// abi: { version, params: { <operation>: parameter block size } }, checked by the engine before
+// it calls anything else (accelerator.h, kAbiVersion).
+napi_value Abi(napi_env env) {
+  const std::pair<const char*, int> blocks[] = {
+      {"conv", buslab::kConvolutionParams},
+      {"copyColumns", buslab::kCopyColumnsParams},
+      {"maxPoolGrad", buslab::kMaxPoolGradParams},
+      {"batchNormReluForward", buslab::kBatchNormForwardParams},
+      {"batchNormReluBackward", buslab::kBatchNormBackwardParams},
+      {"adamUpdate", buslab::kAdamParams},
+  };
+  napi_value abi, version, params;
+  napi_create_object(env, &abi);
+  napi_create_int32(env, buslab::kAbiVersion, &version);
+  napi_set_named_property(env, abi, "version", version);
+  napi_create_object(env, &params);
+  for (const auto& [name, count] : blocks) {
+    napi_value n;
+    napi_create_int32(env, count, &n);
+    napi_set_named_property(env, params, name, n);
+  }
+  napi_set_named_property(env, abi, "params", params);
+  return abi;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -178,6 +208,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  napi_set_named_property(env, exports, "abi", Abi(env));
   return exports;
 }
 

@@ -8,6 +8,10 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#if defined(__linux__) || defined(__APPLE__)
+#include <dlfcn.h>
+#endif
+
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -231,6 +235,14 @@ void ClearConvolutionCache() {
 size_t CachedConvolutions() {
   std::lock_guard<std::mutex> lock(CacheMutex());
   return Cache().size();
+}
+
+std::string OneDnnLibrary() {
+#if defined(__linux__) || defined(__APPLE__)
+  Dl_info info;
+  if (dladdr(reinterpret_cast<const void*>(&dnnl_version), &info) != 0 && info.dli_fname != nullptr) return info.dli_fname;
+#endif
+  return "";
 }
 
 std::string OneDnnVersion() {

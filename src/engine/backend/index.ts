@@ -20,7 +20,7 @@ import type { TF } from '../tf';
 import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
-import { disableAccelerator, enableAccelerator, loadAcceleratorAddon } from './accelerator';
+import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -198,10 +198,12 @@ function useAccelerator(options: BackendOptions): string {
     load.addon.setThreads(options.threads);
   }
   enableAccelerator(load.addon);
-  const { version, threads } = load.addon.info();
+  const { version, library, threads } = load.addon.info();
   const lowered = background ? load.addon.lowerThreadPriority(BACKGROUND_NICE) : 0;
   const priority = lowered > 0 ? `, nice ${BACKGROUND_NICE}` : '';
-  return `native accelerator (oneDNN ${version}, ${threads} thread${threads === 1 ? '' : 's'}${priority})`;
+  // "bundled": the platform package's own oneDNN, next to the addon, not the system's.
+  const origin = bundledOneDnn(load.path, library) ? ' bundled' : '';
+  return `native accelerator (oneDNN ${version}${origin}, ${threads} thread${threads === 1 ? '' : 's'}${priority})`;
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { abiMismatch, AcceleratorAbi } from './abi';
 
 export const ACCELERATOR_FILE = 'bus-lab-accelerator.node';
 
@@ -36,6 +37,8 @@ export enum ConvKind {
  * offsets in `params`; the parameter blocks are listed in native/accelerator/accelerator.h.
  */
 export interface AcceleratorAddon {
+  /** The calling convention it was built for (checked at load: abi.ts). */
+  abi: AcceleratorAbi;
   /** One convolution. */
   conv(kind: ConvKind, heap: ArrayBufferLike, params: Float64Array): void;
   /** oneDNN's name for the implementation it picked for that shape (creates it when needed). */
@@ -50,8 +53,11 @@ export interface AcceleratorAddon {
   batchNormReluBackward(heap: ArrayBufferLike, params: Float64Array): void;
   /** n, value, m, v, gradient, accBeta1, accBeta2, outValue, outM, outV, learningRate, beta1, beta2, epsilon. */
   adamUpdate(heap: ArrayBufferLike, params: Float64Array): void;
-  /** oneDNN's version, how many convolution primitives are cached, and the thread count. */
-  info(): { version: string; cachedPrimitives: number; threads: number };
+  /**
+   * oneDNN's version and the file it was loaded from ('' where the platform cannot say), how many
+   * convolution primitives are cached, and the thread count.
+   */
+  info(): { version: string; library: string; cachedPrimitives: number; threads: number };
   /**
    * Gives the calling thread and its OpenMP threads the nice value `nice` (0-19, never raising a
    * priority; Linux). Returns how many threads now run at that priority or lower.
@@ -89,8 +95,14 @@ export function loadAcceleratorAddon(explicitPath?: string): AddonLoad {
     try {
       // createRequire keeps esbuild from trying to bundle a .node file.
       const addon = createRequire(__filename)(path) as AcceleratorAddon;
-      addon.info();
-      result = { ok: true, addon, path };
+      // Checked before any call: an addon from another build may read parameters differently.
+      const mismatch = abiMismatch(addon);
+      if (mismatch) {
+        result = { ok: false, why: `${path} not used: ${mismatch}` };
+      } else {
+        addon.info();
+        result = { ok: true, addon, path };
+      }
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
       result = { ok: false, why: `${path} failed to load (${text.split('\n')[0]})` };
@@ -98,4 +110,9 @@ export function loadAcceleratorAddon(explicitPath?: string): AddonLoad {
   }
   loaded = { key, result };
   return result;
+}
+
+/** Whether the addon runs on the oneDNN library shipped beside it (a platform package) rather than the system's. */
+export function bundledOneDnn(addonPath: string, library: string): boolean {
+  return library !== '' && dirname(resolve(library)) === dirname(resolve(addonPath));
 }

@@ -6,10 +6,11 @@
 import { KernelFunc, TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BATCH_NORM_RELU, BATCH_NORM_RELU_GRAD } from '../../ops/batchNormRelu';
+import { ACCELERATOR_PARAMS } from './abi';
 import { addon, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
-const forwardParams = new Float64Array(9);
-const backwardParams = new Float64Array(12);
+const forwardParams = new Float64Array(ACCELERATOR_PARAMS.batchNormReluForward);
+const backwardParams = new Float64Array(ACCELERATOR_PARAMS.batchNormReluBackward);
 
 /** Rows and channels of an activation whose per-channel vectors are `gamma`; throws on a mismatch. */
 function geometry(x: TensorInfo, gamma: TensorInfo, ...others: TensorInfo[]): { rows: number; channels: number } {

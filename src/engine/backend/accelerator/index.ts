@@ -23,5 +23,5 @@ export function disableAccelerator(): void {
 }
 
 export { acceleratorEnabled };
-export { ACCELERATOR_FILE, loadAcceleratorAddon } from './addon';
+export { ACCELERATOR_FILE, bundledOneDnn, loadAcceleratorAddon } from './addon';
 export type { AcceleratorAddon } from './addon';

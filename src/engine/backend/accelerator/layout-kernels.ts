@@ -5,9 +5,10 @@
  */
 import { backend_util, Concat, ConcatAttrs, KernelFunc, SplitV, SplitVAttrs, TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ACCELERATOR_PARAMS } from './abi';
 import { addon, fallback, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
-const copy = new Float64Array(6);
+const copy = new Float64Array(ACCELERATOR_PARAMS.copyColumns);
 
 function copyColumns(backend: BackendWasm, rows: number, width: number, src: number, srcStride: number, dst: number, dstStride: number): void {
   copy[0] = rows;

@@ -2,9 +2,10 @@
 import { KernelFunc, TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ADAM_UPDATE } from '../../ops/adamUpdate';
+import { ACCELERATOR_PARAMS } from './abi';
 import { addon, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
-const params = new Float64Array(14);
+const params = new Float64Array(ACCELERATOR_PARAMS.adamUpdate);
 
 function adamUpdate(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as BackendWasm;

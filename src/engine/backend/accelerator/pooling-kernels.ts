@@ -5,9 +5,10 @@
  */
 import { backend_util, KernelFunc, MaxPoolGrad, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ACCELERATOR_PARAMS } from './abi';
 import { addon, fallback, filling, heapOf, KernelArgs, offsetOf } from './kernel-registry';
 
-const params = new Float64Array(15);
+const params = new Float64Array(ACCELERATOR_PARAMS.maxPoolGrad);
 
 function maxPoolGrad(args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = args.backend as BackendWasm;
