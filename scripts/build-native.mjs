@@ -3,14 +3,20 @@
 // OpenMP), against oneDNN (Debian: `apt-get install libdnnl-dev`; elsewhere set DNNL_ROOT to an
 // installation with include/ and lib/) and the Node-API headers (the node-api-headers package).
 //
-// Optional by design: where the compiler or oneDNN is missing it says so and exits 0, and the
-// engine runs on its portable wasm kernels. `--require` makes a missing prerequisite an error
-// (CI uses it so that the accelerator's tests cannot silently skip).
+// Optional by design: where it cannot build (no compiler, a compiler without OpenMP such as
+// macOS's default clang, no oneDNN, Windows) it says so in one line and exits 0, and the engine
+// runs on its portable wasm kernels; docs/PERFORMANCE.md says what each platform needs.
+// `--require` makes that an error and shows the compiler's whole output (CI uses it so that the
+// accelerator's tests cannot silently skip); `--verbose` shows the output without failing.
 //
-//   node scripts/build-native.mjs [--require] [--force] [--out DIR]
+// On Linux the addon looks for its libraries in its own folder first (RPATH $ORIGIN), so a
+// platform package (scripts/package-platform.mjs) can ship oneDNN beside it.
+//
+//   node scripts/build-native.mjs [--require] [--force] [--verbose] [--out DIR]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +27,7 @@ const outDir = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outInde
 const output = join(outDir, 'bus-lab-accelerator.node');
 const required = process.argv.includes('--require');
 const force = process.argv.includes('--force');
+const verbose = required || process.argv.includes('--verbose');
 
 const sources = readdirSync(sourceDir)
   .filter((f) => f.endsWith('.cc') || f.endsWith('.h'))
@@ -44,16 +51,43 @@ function skip(why) {
   process.exit(0);
 }
 
+if (process.platform === 'win32') skip('no build recipe for Windows (build it under WSL, where the Linux recipe applies)');
 if (process.platform !== 'linux' && process.platform !== 'darwin') skip(`no build recipe for ${process.platform}`);
-const compiler = process.env.CXX || 'g++';
+const compiler = process.env.CXX || (process.platform === 'darwin' ? 'clang++' : 'g++');
 if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) skip(`no C++ compiler (${compiler})`);
+
+// The kernels need OpenMP; Apple's clang has none (it rejects -fopenmp), which would otherwise
+// surface as a wall of compiler errors.
+function hasOpenMp() {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-lab-openmp-'));
+  try {
+    writeFileSync(join(dir, 'probe.cc'), '#include <omp.h>\nint main() { return omp_get_max_threads() > 0 ? 0 : 1; }\n');
+    return spawnSync(compiler, ['-fopenmp', join(dir, 'probe.cc'), '-o', join(dir, 'probe')], { stdio: 'ignore' }).status === 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (!hasOpenMp()) {
+  skip(
+    process.platform === 'darwin'
+      ? `${compiler} has no OpenMP (Apple's clang; see docs/PERFORMANCE.md for Homebrew's llvm, libomp and onednn)`
+      : `${compiler} has no OpenMP (-fopenmp failed)`,
+  );
+}
 
 const dnnlRoot = process.env.DNNL_ROOT;
 const includeCandidates = dnnlRoot ? [join(dnnlRoot, 'include')] : ['/usr/include', '/usr/local/include'];
 const oneDnnInclude = includeCandidates.find((dir) => existsSync(join(dir, 'oneapi', 'dnnl', 'dnnl.hpp')));
 if (!oneDnnInclude) skip(`oneDNN headers not found in ${includeCandidates.join(', ')} (apt-get install libdnnl-dev, or set DNNL_ROOT)`);
-// With DNNL_ROOT the addon records where libdnnl is, so it loads without LD_LIBRARY_PATH.
-const libraryArgs = dnnlRoot ? [`-L${join(dnnlRoot, 'lib')}`, `-Wl,-rpath,${join(dnnlRoot, 'lib')}`] : [];
+// On Linux the addon's own folder comes first ($ORIGIN), as DT_RPATH rather than DT_RUNPATH: an
+// RPATH also serves the libraries' own dependencies (libdnnl's libgomp and libOpenCL), so a folder
+// holding the addon, libdnnl and those needs nothing from the system's library path; where they
+// are not there, the usual places are searched. With DNNL_ROOT the addon also records where
+// libdnnl is, so it loads without LD_LIBRARY_PATH.
+const libraryArgs = [
+  ...(process.platform === 'linux' ? ['-Wl,--disable-new-dtags', '-Wl,-rpath,$ORIGIN'] : []),
+  ...(dnnlRoot ? [`-L${join(dnnlRoot, 'lib')}`, `-Wl,-rpath,${join(dnnlRoot, 'lib')}`] : []),
+];
 
 let napiInclude;
 try {
@@ -84,14 +118,19 @@ const args = [
   temp,
 ];
 if (process.platform === 'darwin') args.push('-undefined', 'dynamic_lookup');
-// Never unmapped: Node unloads an addon when the last worker thread that loaded it exits, and
-// OpenMP's pool threads (still parked in libgomp) then crash the process (SIGSEGV, measured).
-if (process.platform === 'linux') args.push('-Wl,-z,nodelete');
+if (process.platform === 'linux') {
+  // Never unmapped: Node unloads an addon when the last worker thread that loaded it exits, and
+  // OpenMP's pool threads (still parked in libgomp) then crash the process (SIGSEGV, measured).
+  args.push('-Wl,-z,nodelete');
+  args.push('-ldl');
+}
 const started = Date.now();
-const result = spawnSync(compiler, args, { stdio: 'inherit' });
+const result = spawnSync(compiler, args, verbose ? { stdio: 'inherit' } : { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 if (result.status !== 0) {
   rmSync(temp, { force: true });
-  skip(`${compiler} failed (exit ${result.status})`);
+  const text = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+  const firstError = text.split('\n').find((line) => /\berror\b/i.test(line))?.trim();
+  skip(`${compiler} failed (exit ${result.status}${firstError ? `: ${firstError.slice(0, 200)}` : ''}${verbose ? '' : '; --verbose shows its output'})`);
 }
 renameSync(temp, output);
 console.log(`native accelerator built: ${output} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

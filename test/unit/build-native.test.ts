@@ -26,6 +26,14 @@ describe('build-native', () => {
   const build = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, [script, '--out', out, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
 
+  /** A shell-script "compiler": answers --version, then runs `body` with the arguments in $*. */
+  const fakeCompiler = (body: string) => {
+    const cxx = join(dir, 'cxx');
+    writeFileSync(cxx, `#!/bin/sh\n[ "$1" = "--version" ] && exit 0\n${body}\n`);
+    chmodSync(cxx, 0o755);
+    return cxx;
+  };
+
   /** An addon file from an "older build" in the output folder. */
   const olderBuild = () => {
     mkdirSync(out, { recursive: true });
@@ -59,13 +67,37 @@ describe('build-native', () => {
       return;
     }
     olderBuild();
-    // A "compiler" that answers --version and fails to compile.
-    const cxx = join(dir, 'cxx');
-    writeFileSync(cxx, '#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho "cxx: deliberate failure" >&2\nexit 1\n');
-    chmodSync(cxx, 0o755);
+    // A "compiler" that answers --version, passes the OpenMP probe and fails on the addon itself
+    // with a page of errors, as a real one would.
+    const cxx = fakeCompiler('case "$*" in *-shared*) for i in 1 2 3 4 5 6 7 8 9 10; do echo "src.cc:$i:1: error: deliberate failure $i" >&2; done; exit 1;; esac\nexit 0');
     const r = build(['--force'], { CXX: cxx });
     assert.equal(r.status, 0);
-    assert.match(r.stdout, /native accelerator not built: .*cxx failed \(exit 1\); removed the previous build/);
+    assert.equal(r.stdout.trim().split('\n').length, 1, 'one line, not the compiler\'s error wall');
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /native accelerator not built: .*cxx failed \(exit 1: src\.cc:1:1: error: deliberate failure 1; --verbose shows its output\); removed the previous build/);
     assert.deepEqual(readdirSync(out), [], 'neither the older addon nor a temporary file is left');
+  });
+
+  it('says in one line that a compiler without OpenMP (macOS\'s default clang) cannot build it', () => {
+    olderBuild();
+    // Like Apple's clang: answers --version, rejects -fopenmp with errors.
+    const cxx = fakeCompiler('case "$*" in *-fopenmp*) echo "clang: error: unsupported option \'-fopenmp\'" >&2; exit 1;; esac\nexit 0');
+    const r = build(['--force'], { CXX: cxx });
+    assert.equal(r.status, 0);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout.trim(), /^native accelerator not built: .*cxx has no OpenMP \(-fopenmp failed\); removed the previous build; the engine uses its wasm kernels/);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.deepEqual(readdirSync(out), []);
+  });
+
+  it('shows the compiler\'s output with --verbose', (t) => {
+    if (!existsSync('/usr/include/oneapi/dnnl/dnnl.hpp')) {
+      t.skip('oneDNN headers not installed: the build stops before compiling');
+      return;
+    }
+    const cxx = fakeCompiler('case "$*" in *-shared*) echo "src.cc:1:1: error: deliberate failure" >&2; exit 1;; esac\nexit 0');
+    const r = build(['--force', '--verbose'], { CXX: cxx });
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /src\.cc:1:1: error: deliberate failure/);
   });
 });
