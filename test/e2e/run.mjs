@@ -1,24 +1,27 @@
 #!/usr/bin/env node
 // The end-to-end suite in a real VS Code: code-server 4.100.3 (installed once into a cache folder
-// outside the repository) in Chromium driven by playwright-core. Two sessions, each with a
+// outside the repository) in Chromium driven by playwright-core. Three sessions, each with a
 // fresh workspace, code-server and browser profile:
 //   api — extension-host tests through extensionTestsPath (test/e2e/smoke/index.js, which also
 //         runs dist/test/extension-host.js when built); the result comes back through
 //         window.codeAutomationExit;
 //   ui  — a normal workbench driven as a user would (test/e2e/ui/steps.mjs), screenshots under
-//         test-results/e2e/.
+//         test-results/e2e/;
+//   vsix — the linux-x64 platform package installed into code-server, with the system's copies of
+//         the libraries it ships hidden, trains on its bundled accelerator (test/e2e/vsix/steps.mjs).
 // Exit code 0 only when every session passed. Run after `npm run build`:
-//   node test/e2e/run.mjs [--only api|ui] [--keep] [--extension PATH] [--plugin PATH] [--steps FILE]
+//   node test/e2e/run.mjs [--only api|ui|vsix] [--keep] [--extension PATH] [--plugin PATH] [--steps FILE]
 // (--extension/--plugin/--steps point the harness at other code, to check the harness itself.)
 // Environment: BUS_LAB_E2E_CACHE (install folder base), BUS_LAB_E2E_CHROMIUM (a Chromium binary, or
 // `npm` for the @sparticuz/chromium one; default: a system Chromium, else the npm one), BUS_LAB_E2E_VERBOSE=1,
 // BUS_LAB_E2E_TIMEOUT_S (whole suite, default 840), BUS_LAB_E2E_API_TIMEOUT_S (api session, 420),
 // BUS_LAB_E2E_KEEP=1 (keep the session folders).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultInstallDir, ensureCodeServer } from './lib/code-server.mjs';
+import { defaultInstallDir, ensureCodeServer, hidingFiles } from './lib/code-server.mjs';
 import { acquireRunLock } from './lib/lock.mjs';
 import { resolveChromium } from './lib/browser.mjs';
 import { extensionId, readManifest, withSession } from './lib/session.mjs';
@@ -170,19 +173,18 @@ function workspaceSettings() {
 }
 
 // --- ui: a user's session ----------------------------------------------------------------------
-async function uiSession() {
-  const { steps } = await import(stepsModule);
+/** Runs a step list (ui/steps.mjs format) in a session made with `sessionOptions`. */
+async function stepsSession(name, module, sessionOptions, state = {}) {
+  const { steps } = await import(module);
   const results = [];
   await withSession(
-    {
-      name: 'ui', root, entry, browser, extensionPath, plugins: plugin ? [plugin.path] : [], workspaceSettings: workspaceSettings(),
-      env: baseEnv, logDir: resultsDir, log,
-    },
-    async ({ page, server, workspace, logFile }) => {
-      const wb = new Workbench(page, { log, shotsDir: resultsDir, prefix: 'ui-' });
-      log('ui: waiting for the workbench');
+    { name, root, entry, browser, workspaceSettings: workspaceSettings(), env: baseEnv, logDir: resultsDir, log, ...sessionOptions },
+    async ({ page, server, workspace, logFile, extensionsDir }) => {
+      const wb = new Workbench(page, { log, shotsDir: resultsDir, prefix: `${name}-` });
+      log(`${name}: waiting for the workbench`);
       await wb.ready();
-      const ctx = { wb, page, workspace, manifest, extensionPath, plugin, log, state: {}, results };
+      const ctx = { wb, page, workspace, manifest, extensionPath, plugin, log, state: { ...state, server, extensionsDir }, results };
+      await state.afterStart?.(ctx);
       for (const step of steps) {
         const missing = (step.needs ?? []).filter((n) => results.find((r) => r.name === n)?.status !== 'pass');
         const unavailable = step.requires ? step.requires(ctx) : undefined;
@@ -217,6 +219,73 @@ async function uiSession() {
   return results;
 }
 
+function uiSession() {
+  return stepsSession('ui', stepsModule, { extensionPath, plugins: plugin ? [plugin.path] : [] });
+}
+
+// --- vsix: the platform package, installed, on its own libraries ---------------------------------
+/** The files the system's loader would find for `soname` (ldconfig's cache and the usual folders), resolved. */
+function systemCopies(soname) {
+  const found = new Set();
+  const cache = spawnSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  for (const line of (cache.stdout ?? '').split('\n')) {
+    const m = /^\s*(\S+)\s.*=>\s*(\S+)\s*$/.exec(line);
+    if (m && m[1] === soname && existsSync(m[2])) found.add(realpathSync(m[2]));
+  }
+  for (const dir of ['/lib', '/usr/lib', '/lib64', '/usr/lib64', '/usr/local/lib', `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`, `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`]) {
+    if (existsSync(join(dir, soname))) found.add(realpathSync(join(dir, soname)));
+  }
+  return [...found];
+}
+
+/**
+ * Packages the extension as `npm run package:linux-x64` does (from the built dist/), installs the
+ * .vsix into code-server, hides the system's copies of the libraries it ships from code-server's
+ * processes, and trains through the UI (vsix/steps.mjs). Skipped, visibly, where the accelerator
+ * was not built (no libdnnl-dev): there is nothing to package.
+ */
+async function vsixSession() {
+  const target = `${process.platform}-${process.arch}`;
+  if (process.platform !== 'linux') return { skipped: `no platform package for ${target}` };
+  if (!existsSync(join(extensionPath, 'dist', 'native', 'bus-lab-accelerator.node'))) {
+    return { skipped: 'the native accelerator is not built here (apt-get install libdnnl-dev, then npm run build)' };
+  }
+  const vsix = join(root, `${manifest.name}-${target}.vsix`);
+  const packaged = spawnSync(process.execPath, [join(repo, 'scripts', 'package-platform.mjs'), '--target', target, '--out', vsix], { encoding: 'utf8' });
+  if (packaged.status !== 0) throw new Error(`package-platform failed: ${(packaged.stderr || packaged.stdout).trim().split('\n')[0]}`);
+  log(`vsix: ${packaged.stdout.trim()}`);
+  let hidden = [];
+  const vsixState = {
+    // The namespace really hides them: each is a mount point in code-server's mount table.
+    afterStart({ state }) {
+      if (hidden.length === 0) return;
+      const mounts = readFileSync(`/proc/${state.server.pid}/mountinfo`, 'utf8');
+      const missing = hidden.filter((f) => !mounts.includes(` ${f} `));
+      if (missing.length > 0) throw new Error(`vsix: not hidden from code-server: ${missing.join(', ')}`);
+      log(`vsix: code-server's mount table shows all ${hidden.length} hidden`);
+    },
+  };
+  const beforeStart = ({ extensionsDir }) => {
+    const installed = readdirSync(extensionsDir).find((d) => d.startsWith(`${extId}-`));
+    if (!installed) throw new Error(`the .vsix did not install into ${extensionsDir}`);
+    vsixState.installedDir = join(extensionsDir, installed);
+    const native = join(vsixState.installedDir, 'dist', 'native');
+    const shipped = existsSync(native) ? readdirSync(native).filter((f) => /\.so(\.|$)/.test(f)) : [];
+    hidden = [...new Set(shipped.flatMap(systemCopies))];
+    if (hidden.length === 0) return {};
+    const hiding = hidingFiles(hidden);
+    if (hiding.why) {
+      log(`vsix: cannot hide the system's ${shipped.join(', ')} (${hiding.why}); the run must still name the bundled oneDNN`);
+      hidden = [];
+      return {};
+    }
+    log(`vsix: hiding from code-server: ${hidden.join(', ')}`);
+    return { prefix: hiding.prefix };
+  };
+  const results = await stepsSession('vsix', new URL(`file://${join(here, 'vsix', 'steps.mjs')}`).href, { vsix, beforeStart }, vsixState);
+  return { results };
+}
+
 function withTimeout(promise, ms, what) {
   let timer;
   return Promise.race([promise, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms); })]).finally(() => clearTimeout(timer));
@@ -249,6 +318,21 @@ if (!only || only === 'ui') {
     summary.push(`ui   FAIL  ${e.message.split('\n')[0]}`);
     log(`ui session error: ${e.stack ?? e.message}`);
     log(`code-server log tail:\n${tail(join(resultsDir, 'code-server-ui.log'))}`);
+  }
+}
+if (!only || only === 'vsix') {
+  const s0 = Date.now();
+  try {
+    const { skipped, results = [] } = await vsixSession();
+    if (skipped) summary.push(`vsix SKIP  ${skipped}`);
+    for (const r of results) summary.push(`vsix ${r.status.toUpperCase().padEnd(4)}  ${r.name}${r.note ? ` — ${r.note}` : ''}`);
+    if (results.some((r) => r.status === 'fail')) ok = false;
+    if (!skipped) summary.push(`vsix session ${((Date.now() - s0) / 1000).toFixed(0)} s`);
+  } catch (e) {
+    ok = false;
+    summary.push(`vsix FAIL  ${e.message.split('\n')[0]}`);
+    log(`vsix session error: ${e.stack ?? e.message}`);
+    log(`code-server log tail:\n${tail(join(resultsDir, 'code-server-vsix.log'))}`);
   }
 }
 log(`summary (${((Date.now() - t0) / 1000).toFixed(0)} s; screenshots and logs in ${resultsDir}):`);

@@ -144,12 +144,34 @@ export function freePort() {
   });
 }
 
+/** Installs a .vsix into `extensionsDir` with code-server's own CLI (as a user's "Install from VSIX"). */
+export function installVsix({ entry, vsix, userDataDir, extensionsDir, log = console.log }) {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { env: cleanEnv(), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}): ${`${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-5).join(' | ')}`);
+  log(`  installed ${vsix} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * How to run a command with `files` hidden (a bind mount of /dev/null over each, in a private
+ * mount namespace of its own: nothing outside it sees a change). Returns { prefix } to put before
+ * the command, or { why } when this machine allows no mount namespace (unshare needs root, or
+ * unprivileged user namespaces).
+ */
+export function hidingFiles(files) {
+  const flags = process.getuid?.() === 0 ? ['-m'] : ['-r', '-m'];
+  const probe = spawnSync('unshare', [...flags, '--propagation', 'private', 'true'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { why: `unshare ${flags.join(' ')} failed: ${(probe.stderr || probe.error?.message || '').trim().split('\n')[0]}` };
+  const script = 'set -e; while [ "$1" != "--" ]; do mount --bind /dev/null "$1"; shift; done; shift; exec "$@"';
+  return { prefix: ['unshare', ...flags, '--propagation', 'private', 'sh', '-c', script, 'hide', ...files, '--'] };
+}
+
 /**
  * Starts code-server on 127.0.0.1:<free port> with fresh user-data and extensions folders, in its
  * own process group. Resolves once "Extension host agent started" appears in its output.
- * Returns { url, port, stop(), logTail(n) }.
+ * `prefix` (from hidingFiles) runs it inside another command. Returns { url, port, pid, stop(), logTail(n) }.
  */
-export async function startCodeServer({ entry, userDataDir, extensionsDir, logFile, env: extraEnv = {}, log = console.log, timeoutMs = 90_000 }) {
+export async function startCodeServer({ entry, userDataDir, extensionsDir, logFile, env: extraEnv = {}, prefix = [], log = console.log, timeoutMs = 90_000 }) {
   const port = await freePort();
   mkdirSync(userDataDir, { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
@@ -161,7 +183,9 @@ export async function startCodeServer({ entry, userDataDir, extensionsDir, logFi
   ];
   const env = { ...cleanEnv(), ...extraEnv };
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_')) delete env[k]; // not a terminal inside another VS Code
-  const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // With a prefix, unshare and sh exec into node: the same process, still the group's leader.
+  const [command, ...commandArgs] = [...prefix, process.execPath, ...args];
+  const child = spawn(command, commandArgs, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = logFile ? createWriteStream(logFile) : null;
   let text = '';
   const onData = (b) => {

@@ -2,7 +2,7 @@
 // folders) and a fresh Chromium profile, torn down whatever happens.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCodeServer } from './code-server.mjs';
+import { installVsix, startCodeServer } from './code-server.mjs';
 import { openWorkbench, workbenchUrl } from './browser.mjs';
 
 /** User settings that keep the workbench quiet and predictable for tests. */
@@ -48,12 +48,14 @@ export function installExtensionFolder(src, extensionsDir) {
 /**
  * Runs `body({ page, workbench URL, paths, codeServer })` inside a fresh session and always tears
  * it down. Options: name, root (temp folder for the session), entry (code-server), browser (from
- * resolveChromium), extensionPath,
+ * resolveChromium), extensionPath (loaded as the development extension; omit it to test installed ones),
+ * vsix (a package to install first), beforeStart({ extensionsDir }) (after the installs; may return
+ * { prefix }, a command that code-server runs inside, see hidingFiles),
  * extensionTestsPath, plugins (extension folders to install), workspaceSettings, env, logDir, log,
  * onExit (window.codeAutomationExit).
  */
 export async function withSession(opts, body) {
-  const { name, root, entry, browser: browserChoice, extensionPath, extensionTestsPath, plugins = [], workspaceSettings = {}, env = {}, logDir, log = console.log, onExit } = opts;
+  const { name, root, entry, browser: browserChoice, extensionPath, extensionTestsPath, plugins = [], vsix, beforeStart, workspaceSettings = {}, env = {}, logDir, log = console.log, onExit } = opts;
   const dir = join(root, name);
   const workspace = join(dir, 'workspace');
   const userDataDir = join(dir, 'user-data');
@@ -66,15 +68,17 @@ export async function withSession(opts, body) {
   writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(workspaceSettings, null, 2) + '\n');
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2) + '\n');
   for (const p of plugins) log(`  installed ${p} -> ${installExtensionFolder(p, extensionsDir)}`);
+  if (vsix) installVsix({ entry, vsix, userDataDir, extensionsDir, log });
+  const { prefix = [] } = (await beforeStart?.({ extensionsDir })) ?? {};
 
   const logFile = join(logDir, `code-server-${name}.log`);
   let server;
   let browser;
   try {
-    server = await startCodeServer({ entry, userDataDir, extensionsDir, logFile, env, log });
+    server = await startCodeServer({ entry, userDataDir, extensionsDir, logFile, env, prefix, log });
     const target = workbenchUrl({ url: server.url, port: server.port, folder: workspace, extensionDevelopmentPath: extensionPath, extensionTestsPath });
     browser = await openWorkbench({ target, browser: browserChoice, profileDir, logDir, name, onExit, log });
-    return await body({ page: browser.page, server, workspace, dir, logFile, consoleLogPath: browser.consoleLogPath });
+    return await body({ page: browser.page, server, workspace, dir, extensionsDir, logFile, consoleLogPath: browser.consoleLogPath });
   } finally {
     await browser?.close();
     await server?.stop();

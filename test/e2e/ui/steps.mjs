@@ -33,7 +33,7 @@ function runsDir(ctx) {
   return join(ctx.workspace, 'runs');
 }
 
-function readRun(ctx, runId) {
+export function readRun(ctx, runId) {
   const dir = join(runsDir(ctx), runId);
   return { dir, record: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) };
 }
@@ -56,7 +56,7 @@ function listRuns(ctx) {
  * one from settings), training dataset (first), external datasets (all preselected), epochs.
  * Returns the run id from the progress notification.
  */
-async function trainThroughWizard(ctx, { method, epochs } = {}) {
+export async function trainThroughWizard(ctx, { method, epochs } = {}) {
   const { wb, page, log } = ctx;
   const before = new Set(listRuns(ctx));
   await wb.runCommand(PALETTE.train);
@@ -85,7 +85,7 @@ async function trainThroughWizard(ctx, { method, epochs } = {}) {
 }
 
 /** Waits for the "Training <id> finished" notification and the run's finished icon in Runs. */
-async function waitFinished(ctx, runId, { timeout = 300_000 } = {}) {
+export async function waitFinished(ctx, runId, { timeout = 300_000 } = {}) {
   const { wb } = ctx;
   const t0 = Date.now();
   for (;;) {
