@@ -16,7 +16,7 @@
 // `npm` for the @sparticuz/chromium one; default: a system Chromium, else the npm one), BUS_LAB_E2E_VERBOSE=1,
 // BUS_LAB_E2E_TIMEOUT_S (whole suite, default 840), BUS_LAB_E2E_API_TIMEOUT_S (api session, 420),
 // BUS_LAB_E2E_KEEP=1 (keep the session folders).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -251,8 +251,17 @@ async function vsixSession() {
     return { skipped: 'the native accelerator is not built here (apt-get install libdnnl-dev, then npm run build)' };
   }
   const vsix = join(root, `${manifest.name}-${target}.vsix`);
-  const packaged = spawnSync(process.execPath, [join(repo, 'scripts', 'package-platform.mjs'), '--target', target, '--out', vsix], { encoding: 'utf8' });
-  if (packaged.status !== 0) throw new Error(`package-platform failed: ${(packaged.stderr || packaged.stdout).trim().split('\n')[0]}`);
+  // Asynchronously, so that the suite's watchdog can still fire.
+  const packaged = await new Promise((resolvePackaged) => {
+    const child = spawn(process.execPath, [join(repo, 'scripts', 'package-platform.mjs'), '--target', target, '--out', vsix], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => { stdout += b; });
+    child.stderr.on('data', (b) => { stderr += b; });
+    process.on('exit', () => child.kill('SIGKILL'));
+    child.on('close', (status) => resolvePackaged({ status, stdout, stderr }));
+  });
+  if (packaged.status !== 0) throw new Error(`package-platform failed (exit ${packaged.status}): ${(packaged.stderr || packaged.stdout).trim().split('\n')[0]}`);
   log(`vsix: ${packaged.stdout.trim()}`);
   let hidden = [];
   const vsixState = {
