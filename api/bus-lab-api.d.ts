@@ -73,7 +73,17 @@ export interface BusLabTrainConfig {
   lambda: number;
   /** Epochs over which the consistency weight ramps from 0 to lambda (0: full weight at once). */
   consistencyWarmupEpochs: number;
+  /** phi's initial weights: 'unit' (all 1, bias 0) or 'calibrated' on the training split's true masks. */
+  phiInit: 'unit' | 'calibrated';
+  /** Learning rate of phi's weights and bias; absent: the network's. */
+  phiLearningRate?: number;
+  /** Weight of BCE(phi(features of the true mask), label) (0: off). */
+  phiSupervision: number;
+  /** Whether the consistency term's gradient reaches the mask (false: stop-gradient features). */
+  maskGradient: boolean;
   seed: number;
+  /** Seed of the validation split; absent: `seed`. */
+  splitSeed?: number;
   validationSplit: number;
   earlyStoppingPatience: number;
   /** Feature provider ids (built-in or registered). */

@@ -108,7 +108,25 @@ export interface TrainConfig {
   lambda: number;
   /** Epochs over which losses that read the BI-RADS features ramp from 0 to full weight (0: none). */
   consistencyWarmupEpochs: number;
+  /**
+   * Initial weights of phi: 'unit' (w = 1, b = 0, an equal vote of the features) or 'calibrated'
+   * (an L2-regularised logistic regression of the training split's labels on the normalised
+   * features of its true masks, fitted before epoch 1).
+   */
+  phiInit: PhiInit;
+  /** Learning rate of phi's weights and bias (same cosine schedule); absent: the network's. */
+  phiLearningRate?: number;
+  /** Weight of BCE(phi(features of the true mask), label), which keeps phi a calibrated predictor (0: off). */
+  phiSupervision: number;
+  /**
+   * Whether the consistency term's gradient reaches the predicted mask through the features
+   * (true, the paper's formulation) or the features read a stop-gradient copy of the mask, so the
+   * term trains only the classifier and phi (false).
+   */
+  maskGradient: boolean;
   seed: number;
+  /** Seed of the patient-level validation split; absent: `seed` (each seed its own split). */
+  splitSeed?: number;
   /** Share of training patients held out for validation. */
   validationSplit: number;
   /** Stop when validation Dice has not improved for this many epochs (0: never). */
@@ -137,6 +155,21 @@ export interface TrainConfig {
   name?: string;
 }
 
+export const PHI_INIT_CHOICES = ['unit', 'calibrated'] as const;
+export type PhiInit = (typeof PHI_INIT_CHOICES)[number];
+
+/** How phi started: its initial weights and, for a calibrated start, the fit behind them. */
+export interface PhiCalibration {
+  init: PhiInit;
+  /** Initial weight per feature id, and the initial bias. */
+  weights: Record<string, number>;
+  bias: number;
+  /** Calibrated only: lesions fitted, the L2 penalty, and the fit's AUC on those training masks. */
+  n?: number;
+  l2?: number;
+  trainAuc?: number;
+}
+
 export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
 
 /** Contents of `run.json`. */
@@ -161,6 +194,8 @@ export interface RunRecord {
   parameterCount?: number;
   /** Providers used, for reproducibility. */
   providers?: { losses: string[]; features: string[] };
+  /** The consistency loss's initial phi (birads runs). */
+  phiCalibration?: PhiCalibration;
   wallSeconds?: number;
 }
 
@@ -181,7 +216,24 @@ export type MetricsRecord =
       phiScatter?: { phi: number; pMalignant: number; label: Label }[];
       /** BI-RADS feature weights at the end of the epoch. */
       featureWeights?: Record<string, number>;
+      /** Diagnostics of the consistency method on the validation split (docs/METHOD.md, "Instruments"). */
+      instruments?: EpochInstruments;
     };
+
+/** What the consistency term does, measured on the validation split at the end of an epoch. */
+export interface EpochInstruments {
+  /** phi's malignancy AUC from the features of the predicted soft masks, and of the true masks. */
+  phiAucPredicted?: number;
+  phiAucTrue?: number;
+  /**
+   * ||d(lambda L_cons)/dM|| / ||d(L_seg)/dM||, both at the predicted mask M (before the sigmoid's
+   * Jacobian), with this epoch's weights: how hard the consistency term pulls on the mask
+   * relative to the segmentation loss. 0 when the mask gradient is off.
+   */
+  maskGradientRatio?: number;
+  /** Mean of (feature of the predicted soft mask - feature of the true mask), per class and feature. */
+  featureBias?: { benign?: Record<string, number>; malignant?: Record<string, number> };
+}
 
 /** Events the trainer emits; the CLI prints them, the worker posts them to the extension host. */
 export type TrainEvent =

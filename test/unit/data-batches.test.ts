@@ -40,8 +40,20 @@ test('an epoch covers every sample once, the last batch may be smaller', async (
   const batches = await collect(loader.epoch(0));
   assert.deepEqual(batches.map((b) => b.count), [4, 4, 2]);
   assert.deepEqual(batches.flatMap((b) => b.ids).sort(), Array.from({ length: 10 }, (_, i) => `s${i}`).sort());
-  const dropped = new BatchLoader(Array.from({ length: 10 }, (_, i) => sample(i)), { batchSize: 4, seed: 1, dropLast: true });
+  const dropped = new BatchLoader(Array.from({ length: 10 }, (_, i) => sample(i)), { batchSize: 4, seed: 1, remainder: 'drop' });
   assert.equal((await collect(dropped.epoch(0))).length, 2);
+});
+
+test("remainder 'merge' folds the leftover samples into the last batch: no batch of one", async () => {
+  const data = Array.from({ length: 9 }, (_, i) => sample(i));
+  const loader = new BatchLoader(data, { batchSize: 4, seed: 1, remainder: 'merge' });
+  assert.equal(loader.batchesPerEpoch, 2);
+  const batches = await collect(loader.epoch(0));
+  assert.deepEqual(batches.map((b) => b.count), [4, 5]);
+  assert.deepEqual(batches.flatMap((b) => b.ids).sort(), data.map((s) => s.id).sort());
+  // Fewer samples than a batch: one smaller batch, never none.
+  const tiny = new BatchLoader(data.slice(0, 3), { batchSize: 4, seed: 1, remainder: 'merge' });
+  assert.deepEqual((await collect(tiny.epoch(0))).map((b) => b.count), [3]);
 });
 
 test('deterministic for a seed, reshuffled per epoch, and the same whether prefetched or built directly', async () => {

@@ -17,16 +17,27 @@ See experiments/paper-protocol.json and experiments/synthetic-demo.json.
 
   --out DIR    folder for the runs and the comparison (default ./runs/<config name>)
                (decoded images are cached in ~/.cache/bus-lab/datasets unless the config sets cacheDir)
+  --shard K/N  run only the K-th of N interleaved parts of the grid (K = 1..N), e.g. one per
+               process, core or scheduler task; then run without --shard to compare
   --json       print { outDir, runs, comparison } as JSON on the last line
 `;
+
+function parseShard(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard: expected K/N with 1 <= K <= N, got '${value}'`);
+  return { index, count };
+}
 
 export const ablateCommand: CliCommand = {
   name: 'ablate',
   summary: 'run an ablation grid (methods x seeds), resumable, then compare',
   usage: USAGE,
   async run(argv, io) {
-    const { positionals, options: o } = parseArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } });
+    const { positionals, options: o } = parseArgs(argv, { out: { type: 'string' }, shard: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('give exactly one ablation config file');
+    const shard = o.shard === undefined ? undefined : parseShard(String(o.shard));
     const file = resolve(positionals[0]);
     let ablation;
     try {
@@ -37,12 +48,13 @@ export const ablateCommand: CliCommand = {
     const outDir = resolve(String(o.out ?? `runs/${basename(file, extname(file))}`));
     // Decode each dataset once for the whole grid unless the config names its own cache.
     for (const entry of ablation.entries) entry.config.cacheDir ??= defaultCacheDir();
-    io.info(`ablation '${ablation.name}': ${ablation.entries.length} runs -> ${outDir}`);
+    io.info(`ablation '${ablation.name}': ${ablation.entries.length} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''} -> ${outDir}`);
     const progress = createTrainProgress(io);
     let result;
     try {
       result = await runAblation(ablation, {
         outDir,
+        shard,
         signal: io.signal,
         onEvent: progress.onEvent,
         onRun: ({ entry, index, total, action }) => {

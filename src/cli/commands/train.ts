@@ -19,10 +19,16 @@ Trains a model and evaluates it on the external datasets.
   --alpha X             classification loss weight (default 0.5)
   --lambda X            BI-RADS consistency weight (default 0.5)
   --warmup N            ramp the consistency weight up over the first N epochs (default 0)
+  --phi-init MODE       phi's starting weights: unit (all 1, bias 0) | calibrated (logistic
+                        regression on the training split's true-mask features) (default unit)
+  --phi-lr X            learning rate of phi's weights and bias (default: the network's --lr)
+  --phi-supervision W   add W * BCE(phi(true-mask features), label) (default 0: off)
+  --mask-gradient on|off  let the consistency term's gradient reach the mask (default on)
   --features IDS        features in phi (default all four)
   --extra-loss ID:W     add a loss term with weight W (repeatable)
   --plugin PATH         load a plugin module (repeatable)
   --seed N              (default 42)         --val-split X  (default 0.2)
+  --split-seed N        seed of the validation split (default: --seed)
   --patience N          early stopping patience in epochs (0 = off)
   --no-augment          disable augmentation  --include-normal  train on normal images too
   --limit N             at most N images per dataset (quick runs)
@@ -35,6 +41,12 @@ Trains a model and evaluates it on the external datasets.
   --resume RUN_ID       continue a cancelled or interrupted run in --out
   --json                print the final run record as JSON on the last line
 `;
+
+function parseOnOff(flag: string, value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`${flag}: expected on or off, got '${value}'`);
+}
 
 export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bus-lab', 'datasets');
@@ -57,6 +69,11 @@ export const trainCommand: CliCommand = {
       alpha: { type: 'number' },
       lambda: { type: 'number' },
       warmup: { type: 'number' },
+      'phi-init': { type: 'string' },
+      'phi-lr': { type: 'number' },
+      'phi-supervision': { type: 'number' },
+      'mask-gradient': { type: 'string' },
+      'split-seed': { type: 'number' },
       features: { type: 'list' },
       'extra-loss': { type: 'list' },
       plugin: { type: 'list' },
@@ -93,7 +110,12 @@ export const trainCommand: CliCommand = {
     set('lambda', o.lambda);
     set('consistencyWarmupEpochs', o.warmup);
     set('features', o.features);
+    set('phiInit', o['phi-init']);
+    set('phiLearningRate', o['phi-lr']);
+    set('phiSupervision', o['phi-supervision']);
+    if (o['mask-gradient'] !== undefined) config.maskGradient = parseOnOff('--mask-gradient', String(o['mask-gradient']));
     set('seed', o.seed);
+    set('splitSeed', o['split-seed']);
     set('validationSplit', o['val-split']);
     set('earlyStoppingPatience', o.patience);
     set('limit', o.limit);

@@ -30,8 +30,14 @@ export interface BatchLoaderOptions {
   shuffle?: boolean;
   /** Augment (training only); true uses the default ranges. Default false. */
   augment?: boolean | AugmentOptions;
-  /** Drop a last, smaller batch (default false). */
-  dropLast?: boolean;
+  /**
+   * What to do with the samples left over when the count is not a multiple of the batch size:
+   * 'keep' them as a last, smaller batch (evaluation; the default), 'drop' them, or 'merge' them
+   * into the last full batch. Training merges: BrEaST's 201 training images at batch 4 would
+   * otherwise end every epoch on a batch of one image, whose batch-norm statistics are
+   * degenerate (zero variance), while merging still shows every image once per epoch.
+   */
+  remainder?: 'keep' | 'drop' | 'merge';
 }
 
 /** Packs samples (optionally replaced by augmented pixels) into one batch. */
@@ -65,14 +71,17 @@ export class BatchLoader {
       batchSize: options.batchSize,
       seed: options.seed,
       shuffle: options.shuffle ?? true,
-      dropLast: options.dropLast ?? false,
+      remainder: options.remainder ?? 'keep',
       augment: options.augment === true ? {} : options.augment || undefined,
     };
   }
 
   get batchesPerEpoch(): number {
-    const { batchSize, dropLast } = this.options;
-    return dropLast ? Math.floor(this.samples.length / batchSize) : Math.ceil(this.samples.length / batchSize);
+    const { batchSize, remainder } = this.options;
+    const n = this.samples.length;
+    if (remainder === 'keep') return Math.ceil(n / batchSize);
+    // Fewer samples than one batch still make one (smaller) batch rather than none.
+    return Math.max(1, Math.floor(n / batchSize));
   }
 
   /** Sample order of one epoch. */
@@ -83,8 +92,10 @@ export class BatchLoader {
 
   /** Builds batch `index` of `epoch` synchronously (what the lookahead runs ahead of time). */
   batch(epoch: number, index: number, order = this.order(epoch)): Batch {
-    const { batchSize, augment, seed } = this.options;
-    const positions = order.slice(index * batchSize, (index + 1) * batchSize);
+    const { batchSize, augment, seed, remainder } = this.options;
+    const last = index === this.batchesPerEpoch - 1;
+    const end = last && remainder === 'merge' ? order.length : (index + 1) * batchSize;
+    const positions = order.slice(index * batchSize, end);
     const chosen = positions.map((i) => this.samples[i]);
     if (!augment) return packBatch(chosen);
     const pixels = chosen.map((s, k) => augmentSample(s, mulberry32(deriveSeed(seed, 'augment', epoch, index * batchSize + k)), augment));

@@ -28,6 +28,13 @@ export interface AblationOptions {
   train?: TrainFunction;
   signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
+  /**
+   * Run only this part of the grid: entries whose position modulo `count` is `index - 1`
+   * (1-based, as SLURM array and Kubernetes indexed jobs number them). Shards never share a run,
+   * so N processes finish the grid together; each writes its own state file and none writes the
+   * comparison: a plain (unsharded) run afterwards trains nothing new and compares.
+   */
+  shard?: { index: number; count: number };
   /** Called before each grid entry with what will happen to it. */
   onRun?: (info: { entry: AblationEntry; index: number; total: number; action: AblationAction }) => void;
 }
@@ -83,10 +90,15 @@ async function defaultTrain(): Promise<TrainFunction> {
 export async function runAblation(ablation: Ablation, options: AblationOptions): Promise<AblationResult> {
   const { outDir } = options;
   const train = options.train ?? (await defaultTrain());
+  const shard = options.shard;
+  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 1 && shard.index <= shard.count)) {
+    throw new Error(`shard: expected K/N with 1 <= K <= N, got ${shard.index}/${shard.count}`);
+  }
+  const mine = (position: number) => !shard || position % shard.count === shard.index - 1;
   const states: AblationRunState[] = ablation.entries.map((e) => ({ runId: e.runId, variant: e.variant, seed: e.seed, status: 'pending' }));
   const saveState = () =>
     writeFileAtomic(
-      join(outDir, 'ablation.json'),
+      join(outDir, shard ? `ablation.shard-${shard.index}-of-${shard.count}.json` : 'ablation.json'),
       JSON.stringify({ formatVersion: 1, config: ablation.file, name: ablation.name, baseline: ablation.baseline, updatedAt: new Date().toISOString(), runs: states }, null, 1) + '\n',
     );
 
@@ -108,6 +120,7 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
       cancelled = true;
       break;
     }
+    if (!mine(index)) continue;
     const runDir = join(outDir, entry.runId);
     const previous = records.get(entry.runId);
     const resumable = previous !== undefined && existsSync(join(runDir, 'checkpoint', 'model.json'));
@@ -137,7 +150,7 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
   }
 
   const finished = states.filter((s) => s.status === 'finished').map((s) => join(outDir, s.runId));
-  if (cancelled || finished.length === 0) return { outDir, cancelled, runs: states };
+  if (cancelled || shard || finished.length === 0) return { outDir, cancelled, runs: states };
   const baselineRun = states.find((s) => s.variant === ablation.baseline && s.status === 'finished');
   const comparison = await compareRuns(finished, { baseline: baselineRun ? ablation.baseline : undefined, seed: ablation.comparisonSeed });
   if (!baselineRun) comparison.notes.unshift(`baseline '${ablation.baseline}' has no finished run; differences are to ${comparison.baseline} instead`);

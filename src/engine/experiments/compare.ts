@@ -11,6 +11,7 @@ import { aucMannWhitney, aucWithCI, delongTest } from '../stats/auc';
 import { DEFAULT_RESAMPLES, pairedDifferenceCI } from '../stats/bootstrap';
 import { rankBiserial } from '../stats/effectSize';
 import { holmAdjust } from '../stats/holm';
+import { hierarchicalPairedDifference } from '../stats/hierarchicalBootstrap';
 import { summarizeMetric } from '../stats/summary';
 import { wilcoxonSignedRank } from '../stats/wilcoxon';
 import type { Comparison, ComparisonCell, ComparisonDataset, PerImageDice, RunCell } from './comparisonTypes';
@@ -34,6 +35,10 @@ interface MethodImages {
   hd95: Map<string, number>;
   /** Seed-averaged p(malignant) of benign/malignant images. */
   score: Map<string, { p: number; malignant: boolean }>;
+  /** Each run's (seed's) own lesion Dice, for the hierarchical bootstrap. */
+  runDice: Map<string, number>[];
+  /** Patient of each image. */
+  patient: Map<string, string>;
 }
 
 /** Averages a per-image value over runs; an image counts only when every run defines it. */
@@ -70,6 +75,8 @@ function methodImages(tables: PerImageResult[][]): MethodImages {
     iou: averaged(tables, (r) => (lesion(r) ? r.iou : undefined)),
     hd95: averaged(tables, (r) => (lesion(r) ? r.hd95 : undefined)),
     score,
+    runDice: tables.map((rows) => new Map(rows.filter((r) => lesion(r) && r.dice !== undefined && Number.isFinite(r.dice)).map((r) => [r.id, r.dice as number]))),
+    patient: new Map(tables[0].map((r) => [r.id, r.patientId])),
   };
 }
 
@@ -134,6 +141,10 @@ function compareWithBaseline(cell: ComparisonCell, images: MethodImages, base: M
     cell.wilcoxon = { n: w.n, zeros: w.zeros, wPlus: w.wPlus, wMinus: w.wMinus, z: w.z, p: w.p, method: w.method };
     cell.diceP = w.p;
     cell.rankBiserial = rankBiserial(w);
+    // Patients are the resampling unit where the data has them (fewer patients than images).
+    const byPatient = new Set(paired.map((id) => base.patient.get(id) ?? id)).size < paired.length;
+    const h = hierarchicalPairedDifference(images.runDice, base.runDice, { seed, resamples, clusterOf: byPatient ? (id) => base.patient.get(id) ?? id : undefined });
+    cell.diceDiffHierarchical = { mean: h.mean, median: h.median, ci95: h.ci95, images: h.images, clusters: h.clusters, clusterUnit: byPatient ? 'patient' : 'image', seeds: h.seeds };
   }
   const both = [...images.score.keys()].filter((id) => base.score.has(id));
   const malignant = both.map((id) => (images.score.get(id) as { malignant: boolean }).malignant);

@@ -53,6 +53,20 @@ export interface DiceDifference {
   statistic: 'median';
 }
 
+export interface HierarchicalDiceDifference {
+  /** Mean over images of (method's seed mean - baseline's seed mean). */
+  mean: number;
+  /** Median of those per-image differences. */
+  median: number;
+  /** Percentile CI of the mean, resampling each method's seeds, then clusters of images. */
+  ci95: [number, number];
+  images: number;
+  clusters: number;
+  clusterUnit: 'patient' | 'image';
+  /** Runs (seeds) of the method and of the baseline. */
+  seeds: [number, number];
+}
+
 export interface WilcoxonSummary {
   /** Pairs ranked (non-zero differences). */
   n: number;
@@ -90,6 +104,8 @@ export interface ComparisonCell {
   /** Images paired with the baseline. */
   pairs?: number;
   diceDiff?: DiceDifference;
+  /** Mean paired Dice difference with a seeds-then-clusters bootstrap CI (stats/hierarchicalBootstrap). */
+  diceDiffHierarchical?: HierarchicalDiceDifference;
   wilcoxon?: WilcoxonSummary;
   /** Wilcoxon p on per-image Dice, and Holm-adjusted across the datasets of this method. */
   diceP?: number;

@@ -2,7 +2,7 @@
  * Training configuration: documented defaults and validation. Every error names the field, so a
  * bad setting in a CLI flag, a setting or an ablation config is found at once.
  */
-import { BACKEND_CHOICES, BackendChoice, TrainConfig } from '../types';
+import { BACKEND_CHOICES, BackendChoice, PHI_INIT_CHOICES, PhiInit, TrainConfig } from '../types';
 
 export function defaultTrainConfig(): TrainConfig {
   return {
@@ -17,6 +17,9 @@ export function defaultTrainConfig(): TrainConfig {
     alpha: 0.5,
     lambda: 0.5,
     consistencyWarmupEpochs: 0,
+    phiInit: 'unit',
+    phiSupervision: 0,
+    maskGradient: true,
     seed: 42,
     validationSplit: 0.2,
     earlyStoppingPatience: 0,
@@ -45,7 +48,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>, knownMethods?:
   if (partial === null || typeof partial !== 'object') throw new ConfigError('config: must be an object');
   const defaults = defaultTrainConfig();
   for (const key of Object.keys(partial)) {
-    check(key in defaults || ['name', 'cacheDir', 'limit', 'nativeModulesPath', 'accelerator'].includes(key), key, 'unknown field');
+    check(key in defaults || ['name', 'cacheDir', 'limit', 'nativeModulesPath', 'accelerator', 'phiLearningRate', 'splitSeed'].includes(key), key, 'unknown field');
   }
   const c: TrainConfig = { ...defaults, ...partial } as TrainConfig;
   check(typeof c.method === 'string' && c.method.length > 0, 'method', 'must be a non-empty string');
@@ -60,7 +63,12 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>, knownMethods?:
   check(isNum(c.alpha) && c.alpha >= 0, 'alpha', `must be a number >= 0, got ${String(c.alpha)}`);
   check(isNum(c.lambda) && c.lambda >= 0, 'lambda', `must be a number >= 0, got ${String(c.lambda)}`);
   check(isInt(c.consistencyWarmupEpochs) && c.consistencyWarmupEpochs >= 0, 'consistencyWarmupEpochs', `must be an integer >= 0, got ${String(c.consistencyWarmupEpochs)}`);
+  check(PHI_INIT_CHOICES.includes(c.phiInit as PhiInit), 'phiInit', `must be one of ${PHI_INIT_CHOICES.join(', ')}, got ${String(c.phiInit)}`);
+  if (c.phiLearningRate !== undefined) check(isNum(c.phiLearningRate) && c.phiLearningRate > 0, 'phiLearningRate', `must be a positive number, got ${String(c.phiLearningRate)}`);
+  check(isNum(c.phiSupervision) && c.phiSupervision >= 0, 'phiSupervision', `must be a number >= 0, got ${String(c.phiSupervision)}`);
+  check(typeof c.maskGradient === 'boolean', 'maskGradient', 'must be true or false');
   check(isInt(c.seed), 'seed', `must be an integer, got ${String(c.seed)}`);
+  if (c.splitSeed !== undefined) check(isInt(c.splitSeed), 'splitSeed', `must be an integer, got ${String(c.splitSeed)}`);
   check(isNum(c.validationSplit) && c.validationSplit > 0 && c.validationSplit < 1, 'validationSplit', `must be in (0, 1), got ${String(c.validationSplit)}`);
   check(isInt(c.earlyStoppingPatience) && c.earlyStoppingPatience >= 0, 'earlyStoppingPatience', 'must be an integer >= 0');
   check(Array.isArray(c.features) && c.features.every((f) => typeof f === 'string'), 'features', 'must be a list of feature provider ids');

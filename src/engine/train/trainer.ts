@@ -13,21 +13,24 @@ import { loadDataset } from '../data/load';
 import { splitByPatient } from '../data/split';
 import { evaluateDataset } from '../eval/evaluate';
 import { computeFeatureValues } from '../features';
-import { FeatureNormalisation } from '../losses/biradsConsistency';
+import { computeMaskFeatures, NamedFeatureFunction } from '../features/maskFeatures';
+import { BiradsConsistencyInstance, FeatureNormalisation, isBiradsConsistencyInstance } from '../losses/biradsConsistency';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { assignWeights, ModelDescription, predictorForNetwork } from '../model/predictor';
 import { createUNet, UNet } from '../model/unet';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins, PluginError } from '../plugins/pluginLoader';
-import { FeatureFunction, FeatureProvider, LossBatch, LossInstance, toLossInstance } from '../plugins/providers';
+import { FeatureProvider, LossBatch, LossContext, LossInstance, toLossInstance } from '../plugins/providers';
 import { RunStore } from '../runs/runStore';
 import { aucMannWhitney, youdenThreshold } from '../stats';
-import type { Scalar, Tensor, Tensor1D, Tensor4D, TF } from '../tf';
-import type { LoadedDataset, MetricsRecord, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
+import { fitLogisticRegression } from '../stats/logisticRegression';
+import type { NamedTensorMap, Scalar, Tensor, Tensor1D, TF, Variable } from '../tf';
+import type { EpochInstruments, LoadedDataset, MetricsRecord, PhiCalibration, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
 import { ConfigError, resolveTrainConfig } from './config';
 import { methodIds, planMethod } from './methods';
 import { collectVersions } from './versions';
-import { createAdam } from './adam';
+import { Adam, createAdam } from './adam';
+import { measureInstruments } from './instruments';
 
 export interface TrainOptions {
   runsDir: string;
@@ -51,7 +54,12 @@ interface ActiveTerm {
   fullWeight: number;
   rampsUp: boolean;
   instance: LossInstance;
+  /** Reads the features of the batch's true masks (phi supervision). */
+  needsTrueMaskFeatures?: boolean;
 }
+
+/** The loss context inside the trainer: the plugin contract plus the true masks' features. */
+type TrainLossContext = LossContext & { trueMaskFeatures?: Record<string, Tensor1D> };
 
 interface TrainingState {
   epoch: number;
@@ -119,7 +127,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       throw new TrainSetupError(`external: ${err.message}`);
     });
   }
-  const { train, val } = splitByPatient(trainSet.items, config.validationSplit, config.seed);
+  const { train, val } = splitByPatient(trainSet.items, config.validationSplit, config.splitSeed ?? config.seed);
   if (train.length === 0 || val.length === 0) throw new TrainSetupError(`train: ${trainSet.items.length} images are too few to split into training and validation`);
 
   // ---- the run folder
@@ -147,7 +155,9 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
   record.parameterCount = net.parameterCount;
   const terms: ActiveTerm[] = [];
   const optimizer = createAdam(tf, config.learningRate);
-  const loader = new BatchLoader(train, { batchSize: config.batchSize, seed: config.seed, augment: config.augment });
+  // phi's own optimizer, only when it has its own learning rate (otherwise one Adam for all, as before).
+  const phiOptimizer = config.phiLearningRate !== undefined ? createAdam(tf, config.phiLearningRate) : undefined;
+  const loader = new BatchLoader(train, { batchSize: config.batchSize, seed: config.seed, augment: config.augment, remainder: 'merge' });
   const stepsPerEpoch = loader.batchesPerEpoch;
   const totalSteps = stepsPerEpoch * config.epochs;
   try {
@@ -158,12 +168,22 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       bestValDice: -1,
       bestEpoch: 0,
       epochsWithoutImprovement: 0,
-      featureNormalisation: plan.needsFeatures ? await featureNormalisation(tf, train, config, registries.features.list()) : {},
+      featureNormalisation: {},
     };
+    const table = plan.needsFeatures ? await trainingFeatureTable(tf, train, config, registries.features.list()) : undefined;
+    if (table) state.featureNormalisation = table.normalisation;
+    const usesConsistency = plan.terms.some((t) => t.providerId === 'biradsConsistency');
+    let phiStart: PhiCalibration | undefined;
+    if (table && usesConsistency) {
+      phiStart = config.phiInit === 'calibrated' ? calibratePhi(table, config.features) : unitPhi(config.features);
+      if (!previous) record.phiCalibration = phiStart;
+      if (phiStart.trainAuc !== undefined) log(`phi calibrated on ${phiStart.n} training masks: AUC ${fmt(phiStart.trainAuc)}, bias ${fmt(phiStart.bias)}, weights ${config.features.map((id) => `${id} ${fmt(phiStart!.weights[id])}`).join(', ')}`);
+    }
     for (const t of plan.terms) {
       const provider = registries.losses.get(t.providerId);
       // Every loss that reads the BI-RADS features gets their training-set normalisation.
-      const opts = provider.needsFeatures ? { ...t.options, normalisation: state.featureNormalisation } : t.options;
+      let opts = provider.needsFeatures ? { ...t.options, normalisation: state.featureNormalisation } : t.options;
+      if (t.providerId === 'biradsConsistency' && phiStart) opts = { ...opts, initialWeights: phiStart.weights, initialBias: phiStart.bias };
       let created;
       try {
         created = toLossInstance(provider.create(tf, opts));
@@ -172,12 +192,43 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       }
       terms.push({ name: t.name, weight: t.weight, fullWeight: t.weight, rampsUp: Boolean(provider.needsFeatures), instance: created });
     }
-    const featureFns = plan.needsFeatures
+    const consistencyTerm = terms.find((t) => t.name === 'consistency');
+    const consistency = consistencyTerm && isBiradsConsistencyInstance(consistencyTerm.instance) ? consistencyTerm.instance : undefined;
+    if (config.phiSupervision > 0 && consistency) {
+      const supervised: BiradsConsistencyInstance = consistency;
+      terms.push({
+        name: 'phiSupervision',
+        weight: config.phiSupervision,
+        fullWeight: config.phiSupervision,
+        rampsUp: false,
+        needsTrueMaskFeatures: true,
+        instance: {
+          compute: (batch, _outputs, context) => {
+            const features = (context as TrainLossContext).trueMaskFeatures;
+            if (!features) throw new Error('phi supervision: the true masks\' features were not computed');
+            return supervised.supervise(batch, features);
+          },
+        },
+      });
+    }
+    const featureFns: NamedFeatureFunction[] = plan.needsFeatures
       ? config.features.map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }))
       : [];
-    const trainables = [...net.trainableVariables, ...terms.flatMap((t) => t.instance.variables ?? [])];
+    // The instruments read the built-in features for every method, so runs without the
+    // consistency loss show their masks' morphological drift too.
+    const instrumentFeatureFns: NamedFeatureFunction[] =
+      featureFns.length > 0 ? featureFns : config.features.filter((id) => registries.features.has(id)).map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }));
     const auxNames = terms.flatMap((t) => (t.instance.variables ?? []).map((_, i) => `loss/${t.name}/${i}`));
     const auxVars = terms.flatMap((t) => t.instance.variables ?? []);
+    const phiVars = new Set<Variable>(consistency && phiOptimizer ? consistency.variables : []);
+    const step: StepPlan = {
+      terms,
+      featureFns,
+      maskGradient: config.maskGradient,
+      optimizer,
+      variables: [...net.trainableVariables, ...auxVars.filter((v) => !phiVars.has(v))],
+      phi: phiOptimizer ? { optimizer: phiOptimizer, variables: [...phiVars] } : undefined,
+    };
 
     const modelDescription: ModelDescription = {
       architecture: 'unet',
@@ -199,11 +250,14 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       const m = weightMap();
       const opt = await optimizer.getWeights();
       opt.forEach((w, i) => m.set(`optimizer/${i}`, w.tensor));
+      const phiOpt = phiOptimizer ? await phiOptimizer.getWeights() : [];
+      phiOpt.forEach((w, i) => m.set(`phiOptimizer/${i}`, w.tensor));
       try {
-        await saveCheckpoint(tf, join(runDir, 'checkpoint'), modelDescription, m, { ...at, optimizerWeightCount: opt.length });
+        await saveCheckpoint(tf, join(runDir, 'checkpoint'), modelDescription, m, { ...at, optimizerWeightCount: opt.length, phiOptimizerWeightCount: phiOpt.length });
       } finally {
         // getWeights() makes a fresh tensor for the iteration count (the rest are live variables).
         opt[0]?.tensor.dispose();
+        phiOpt[0]?.tensor.dispose();
       }
     };
 
@@ -214,10 +268,13 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         const t = tensors.get(auxNames[i]);
         if (t) v.assign(t);
       });
-      const saved = manifest.state as unknown as TrainingState & { optimizerWeightCount: number };
+      const saved = manifest.state as unknown as TrainingState & { optimizerWeightCount: number; phiOptimizerWeightCount?: number };
       const optWeights = Array.from({ length: saved.optimizerWeightCount }, (_, i) => ({ name: `optimizer/${i}`, tensor: tensors.get(`optimizer/${i}`)! }));
       if (optWeights.length > 0 && optWeights.every((w) => w.tensor)) await optimizer.setWeights(optWeights);
-      Object.assign(state, saved);
+      const phiWeights = Array.from({ length: saved.phiOptimizerWeightCount ?? 0 }, (_, i) => ({ name: `phiOptimizer/${i}`, tensor: tensors.get(`phiOptimizer/${i}`)! }));
+      if (phiOptimizer && phiWeights.length > 0 && phiWeights.every((w) => w.tensor)) await phiOptimizer.setWeights(phiWeights);
+      const { optimizerWeightCount: _o, phiOptimizerWeightCount: _p, ...savedState } = saved;
+      Object.assign(state, savedState);
       // Variables made by assign/setWeights hold their own reference to the data.
       for (const t of tensors.values()) t.dispose();
       log(`resuming ${record.id} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}`);
@@ -249,7 +306,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         const t0 = Date.now();
         const lr = cosineLearningRate(config.learningRate, state.globalStep, totalSteps);
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
-        const losses = trainStep(tf, net, optimizer, trainables, terms, featureFns, batch, { epoch: epoch + 1, step: state.globalStep + 1 });
+        if (phiOptimizer) (phiOptimizer as unknown as { learningRate: number }).learningRate = cosineLearningRate(config.phiLearningRate!, state.globalStep, totalSteps);
+        const losses = trainStep(tf, net, step, batch, { epoch: epoch + 1, step: state.globalStep + 1 });
         const seconds = (Date.now() - t0) / 1000;
         state.globalStep++;
         state.batchInEpoch++;
@@ -273,7 +331,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       }
       if (options.signal?.aborted) return await cancelled();
 
-      const validation = await validate(tf, net, val, config, terms, featureFns);
+      const validation = await validate(tf, net, val, config, terms, featureFns, instrumentFeatureFns);
       const epochSeconds = (Date.now() - epochStart) / 1000;
       const remainingEpochs = config.epochs - epoch - 1;
       const epochRec: Extract<MetricsRecord, { type: 'epoch' }> = {
@@ -288,6 +346,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         time: new Date().toISOString(),
         phiScatter: validation.phiScatter,
         featureWeights: terms.find((t) => t.instance.describe)?.instance.describe?.(),
+        instruments: validation.instruments,
       };
       await store.appendMetrics(record.id, [epochRec]);
       emit({ type: 'epoch', runId: record.id, record: epochRec, totalEpochs: config.epochs });
@@ -374,6 +433,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
   } finally {
     net.dispose();
     optimizer.dispose();
+    phiOptimizer?.dispose();
     for (const t of terms) t.instance.dispose?.();
   }
 }
@@ -397,20 +457,54 @@ export function cosineLearningRate(base: number, step: number, totalSteps: numbe
   return base * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
-/** Mean and standard deviation of each feature over the training set's true lesion masks. */
-async function featureNormalisation(tf: TF, train: readonly Sample[], config: TrainConfig, providers: readonly FeatureProvider[]): Promise<FeatureNormalisation> {
+/** The features of the training split's true lesion masks, their labels, and each feature's mean and sd. */
+interface TrainingFeatureTable {
+  values: Record<string, Float32Array>;
+  malignant: boolean[];
+  normalisation: FeatureNormalisation;
+}
+
+async function trainingFeatureTable(tf: TF, train: readonly Sample[], config: TrainConfig, providers: readonly FeatureProvider[]): Promise<TrainingFeatureTable> {
   const lesions = train.filter((s) => s.label !== 'normal');
   const px = config.imageSize * config.imageSize;
   const masks = new Float32Array(lesions.length * px);
   lesions.forEach((s, i) => masks.set(s.mask, i * px));
   const values = await computeFeatureValues(tf, masks, lesions.length, config.imageSize, config.features, providers);
-  const out: FeatureNormalisation = {};
+  const normalisation: FeatureNormalisation = {};
   for (const [id, v] of Object.entries(values)) {
     const mean = v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
     const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(v.length - 1, 1);
-    out[id] = { mean, std: Math.sqrt(variance) || 1 };
+    normalisation[id] = { mean, std: Math.sqrt(variance) || 1 };
   }
-  return out;
+  return { values, malignant: lesions.map((s) => s.label === 'malignant'), normalisation };
+}
+
+/** Ridge penalty of the phi calibration, on features scaled to unit variance: mild shrinkage
+ * that keeps the fit finite when the training split happens to separate the classes. */
+export const PHI_CALIBRATION_L2 = 1;
+
+/** phi's starting weights fitted on the training split's true masks (never validation or external data). */
+export function calibratePhi(table: TrainingFeatureTable, featureIds: readonly string[]): PhiCalibration {
+  const n = table.malignant.length;
+  const scale = (id: string) => Math.max(table.normalisation[id]?.std ?? 1, 1e-3);
+  const rows = Array.from({ length: n }, (_, i) => featureIds.map((id) => (table.values[id][i] - table.normalisation[id].mean) / scale(id)));
+  const y = table.malignant.map((m) => (m ? 1 : 0));
+  const unit = unitPhi(featureIds);
+  if (!y.includes(1) || !y.includes(0)) return { ...unit, n }; // one class only: nothing to calibrate on
+  const fit = fitLogisticRegression(rows, y, { l2: PHI_CALIBRATION_L2 });
+  const logits = rows.map((r) => r.reduce((acc, v, k) => acc + v * fit.weights[k], fit.bias));
+  return {
+    init: 'calibrated',
+    weights: Object.fromEntries(featureIds.map((id, k) => [id, fit.weights[k]])),
+    bias: fit.bias,
+    n,
+    l2: PHI_CALIBRATION_L2,
+    trainAuc: aucMannWhitney(logits, table.malignant),
+  };
+}
+
+function unitPhi(featureIds: readonly string[]): PhiCalibration {
+  return { init: 'unit', weights: Object.fromEntries(featureIds.map((id) => [id, 1])), bias: 0 };
 }
 
 /**
@@ -437,49 +531,50 @@ function batchTensors(tf: TF, batch: Batch): LossBatch {
   };
 }
 
-function computeFeatures(featureFns: { id: string; fn: FeatureFunction }[], seg: Tensor4D, image: Tensor4D): Record<string, Tensor1D> {
-  const out: Record<string, Tensor1D> = {};
-  for (const { id, fn } of featureFns) out[id] = fn(seg, image);
-  return out;
+/** What one optimisation step needs: the loss terms, the features, and who updates which variables. */
+interface StepPlan {
+  terms: ActiveTerm[];
+  featureFns: NamedFeatureFunction[];
+  maskGradient: boolean;
+  optimizer: Adam;
+  /** Variables the main optimizer updates (the network, and phi unless it has its own rate). */
+  variables: Variable[];
+  /** phi's weights and bias with their own optimizer (`phiLearningRate`). */
+  phi?: { optimizer: Adam; variables: Variable[] };
 }
 
 /**
  * One optimisation step. Returns every loss component and the total, read back in one transfer;
  * a non-finite component stops the run with its name (a plugin's name where it is a plugin).
  */
-function trainStep(
-  tf: TF,
-  net: UNet,
-  optimizer: ReturnType<TF['train']['adam']>,
-  trainables: import('../tf').Variable[],
-  terms: ActiveTerm[],
-  featureFns: { id: string; fn: FeatureFunction }[],
-  batch: Batch,
-  ctx: { epoch: number; step: number },
-): Record<string, number> {
+function trainStep(tf: TF, net: UNet, plan: StepPlan, batch: Batch, ctx: { epoch: number; step: number }): Record<string, number> {
+  const { terms, featureFns } = plan;
   const parts: Tensor[] = [];
   const inputs = batchTensors(tf, batch);
+  let grads: NamedTensorMap | undefined;
+  let total: Scalar | undefined;
   try {
-    const total = optimizer.minimize(
-      () => {
-        const out = net.forward(inputs.image, true);
-        const outputs = { seg: out.seg, pMalignant: out.pMalignant as Tensor1D | undefined };
-        const features = featureFns.length > 0 ? computeFeatures(featureFns, out.seg, inputs.image) : {};
-        let sum: Scalar = tf.scalar(0);
-        for (const term of terms) {
-          const value = term.instance.compute(inputs, outputs, { epoch: ctx.epoch, step: ctx.step, features });
-          parts.push(tf.keep(value));
-          sum = tf.add(sum, tf.mul(value, term.weight)) as Scalar;
-        }
-        return sum;
-      },
-      true,
-      trainables,
-    );
-    const stacked = tf.stack([...parts, total!]);
+    const needsTrue = terms.some((t) => t.needsTrueMaskFeatures);
+    ({ value: total, grads } = tf.variableGrads(() => {
+      const out = net.forward(inputs.image, true);
+      const outputs = { seg: out.seg, pMalignant: out.pMalignant as Tensor1D | undefined };
+      const features = featureFns.length > 0 ? computeMaskFeatures(tf, featureFns, out.seg, inputs.image, plan.maskGradient) : {};
+      const context: TrainLossContext = { epoch: ctx.epoch, step: ctx.step, features };
+      if (needsTrue) context.trueMaskFeatures = computeMaskFeatures(tf, featureFns, inputs.mask, inputs.image);
+      let sum: Scalar = tf.scalar(0);
+      for (const term of terms) {
+        const value = term.instance.compute(inputs, outputs, context);
+        parts.push(tf.keep(value));
+        sum = tf.add(sum, tf.mul(value, term.weight)) as Scalar;
+      }
+      return sum;
+    }, [...plan.variables, ...(plan.phi?.variables ?? [])]));
+    const pick = (vars: Variable[]) => vars.filter((v) => grads![v.name]).map((v) => ({ name: v.name, tensor: grads![v.name] }));
+    plan.optimizer.applyGradients(pick(plan.variables));
+    if (plan.phi) plan.phi.optimizer.applyGradients(pick(plan.phi.variables));
+    const stacked = tf.stack([...parts, total]);
     const values = stacked.dataSync();
     stacked.dispose();
-    total?.dispose();
     const losses: Record<string, number> = {};
     terms.forEach((t, i) => {
       if (!Number.isFinite(values[i])) {
@@ -494,6 +589,8 @@ function trainStep(
     net.discardBatchNormUpdates();
     throw err;
   } finally {
+    total?.dispose();
+    if (grads) tf.dispose(Object.values(grads));
     for (const p of parts) p.dispose();
     for (const t of Object.values(inputs)) t.dispose();
   }
@@ -504,6 +601,7 @@ interface ValidationResult {
   phiScatter?: { phi: number; pMalignant: number; label: 'benign' | 'malignant' | 'normal' }[];
   /** Youden threshold on validation malignancy probabilities, used for external classification. */
   threshold: number;
+  instruments?: EpochInstruments;
 }
 
 async function validate(
@@ -512,7 +610,8 @@ async function validate(
   val: readonly Sample[],
   config: TrainConfig,
   terms: ActiveTerm[],
-  featureFns: { id: string; fn: FeatureFunction }[],
+  featureFns: NamedFeatureFunction[],
+  instrumentFeatureFns: NamedFeatureFunction[],
 ): Promise<ValidationResult> {
   const size = config.imageSize;
   const px = size * size;
@@ -551,8 +650,8 @@ async function validate(
   const consistency = terms.find((t) => t.name === 'consistency');
   if (consistency && featureFns.length > 0 && net.options.withClassifier) {
     const phi = tf.tidy(() => {
-      const m = tf.tensor4d(seg, [batch.count, size, size, 1]) as Tensor4D;
-      const features = computeFeatures(featureFns, m, m);
+      const m = tf.tensor4d(seg, [batch.count, size, size, 1]);
+      const features = computeMaskFeatures(tf, featureFns, m, m);
       return consistency.instance.phi?.(features);
     });
     if (phi) {
@@ -561,5 +660,16 @@ async function validate(
       phiScatter = val.map((s, i) => ({ phi: values[i], pMalignant: pMalignant[i], label: s.label })).filter((x) => x.label !== 'normal');
     }
   }
-  return { metrics, phiScatter, threshold };
+  const segmentation = terms.find((t) => t.name === 'segmentation');
+  const instruments = await measureInstruments({
+    tf,
+    val,
+    seg,
+    pMalignant,
+    size,
+    featureFns: instrumentFeatureFns,
+    segmentation: segmentation?.instance,
+    consistency: consistency && featureFns.length > 0 ? { instance: consistency.instance, weight: consistency.weight, maskGradient: config.maskGradient } : undefined,
+  });
+  return { metrics, phiScatter, threshold, instruments };
 }
