@@ -48,7 +48,7 @@ describe('package.json contributions', () => {
 
   it('setting defaults are the engine defaults', () => {
     const props = pkg.contributes.configuration.properties;
-    for (const key of ['method', 'epochs', 'imageSize', 'batchSize', 'lambda', 'seed'] as const) {
+    for (const key of ['method', 'epochs', 'imageSize', 'batchSize', 'lambda', 'phiInit', 'phiLearningRate', 'phiSupervision', 'maskGradient', 'seed'] as const) {
       assert.equal(props[`busLab.train.${key}`].default, DEFAULT_TRAIN_SETTINGS[key], key);
     }
     assert.deepEqual(props['busLab.engine.backend'].enum, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);

@@ -182,6 +182,87 @@ const SPECS: LineSpec[] = [
     build: () => perRun('ETA', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.etaSeconds / 60)),
   },
   {
+    name: 'phi-weights',
+    title: 'φ weights and bias',
+    description: 'The BI-RADS prior φ = sigmoid(Σ w·(f − μ)/σ + b): each feature weight w (solid) and the bias b (dashed), per epoch.',
+    x: { title: 'Epoch', integer: true },
+    y: { title: 'Weight (per standard deviation of the feature)' },
+    smooth: false,
+    build: () => {
+      const t = chartTheme();
+      const out: StyledSeries[] = [];
+      const ms = selectedModels();
+      ms.forEach((m, ri) => {
+        const keys = [...new Set(m.epochs.flatMap((e) => Object.keys(e.featureWeights ?? {})))];
+        keys.forEach((k, ki) => {
+          const points = xy(m.epochs, (e) => e.epoch, (e) => e.featureWeights?.[k]);
+          if (!points.length) return;
+          out.push({
+            label: ms.length > 1 ? `${runLabel(m)} · ${k}` : k,
+            runId: m.run.id,
+            key: k,
+            points,
+            color: t.palette[(ms.length > 1 ? ri : ki) % t.palette.length],
+            dash: k === 'bias' ? [6, 3] : ms.length > 1 ? DASHES[ki % DASHES.length] : [],
+          });
+        });
+      });
+      return out;
+    },
+  },
+  {
+    name: 'phi-auc',
+    title: 'φ as a malignancy predictor (validation)',
+    description: 'AUC of φ for benign vs malignant on the validation split, from the features of the predicted masks (solid) and of the true masks (dashed).',
+    x: { title: 'Epoch', integer: true },
+    y: { title: 'AUC (0–1)', min: 0, max: 1 },
+    smooth: false,
+    build: () => [
+      ...perRun('φ AUC, predicted masks', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.phiAucPredicted)),
+      ...perRun('φ AUC, true masks', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.phiAucTrue), [6, 3]),
+    ],
+  },
+  {
+    name: 'mask-gradient',
+    title: 'Pull of the consistency term on the mask',
+    description: 'Gradient norm at the predicted mask of λ·L_cons over that of L_seg, on the validation lesions (0 with --mask-gradient off).',
+    x: { title: 'Epoch', integer: true },
+    y: { title: 'Gradient-norm ratio (consistency / segmentation)', min: 0 },
+    smooth: false,
+    build: () => perRun('gradient ratio', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.maskGradientRatio)),
+  },
+  {
+    name: 'feature-drift',
+    title: 'Feature drift of the predicted masks',
+    description: 'Mean of (feature of the predicted mask − feature of the true mask) on the validation lesions: benign (solid) and malignant (dashed), one colour per feature.',
+    x: { title: 'Epoch', integer: true },
+    y: { title: 'Predicted − true (feature units)' },
+    smooth: false,
+    build: () => {
+      const t = chartTheme();
+      const out: StyledSeries[] = [];
+      const ms = selectedModels();
+      ms.forEach((m, ri) => {
+        const features = [...new Set(m.epochs.flatMap((e) => Object.keys(e.instruments?.featureBias?.benign ?? e.instruments?.featureBias?.malignant ?? {})))];
+        features.forEach((f, fi) => {
+          for (const cls of ['benign', 'malignant'] as const) {
+            const points = xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.featureBias?.[cls]?.[f]);
+            if (!points.length) continue;
+            out.push({
+              label: `${ms.length > 1 ? runLabel(m) + ' · ' : ''}${f} · ${cls}`,
+              runId: m.run.id,
+              key: `${f}-${cls}`,
+              points,
+              color: t.palette[(ms.length > 1 ? ri : fi) % t.palette.length],
+              dash: cls === 'malignant' ? [6, 3] : [],
+            });
+          }
+        });
+      });
+      return out;
+    },
+  },
+  {
     name: 'phi',
     title: 'φ (BI-RADS prior) vs predicted malignancy',
     description: 'Last validation epoch: the BI-RADS prior φ against the predicted probability of malignancy, coloured by the true label.',

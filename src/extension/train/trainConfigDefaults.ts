@@ -4,7 +4,7 @@
  * documented defaults, and checks it with the engine's own validation. No `vscode` import.
  */
 import { ConfigError, defaultTrainConfig, resolveTrainConfig } from '../../engine/train/config';
-import type { BackendChoice, TrainConfig } from '../../engine/types';
+import type { BackendChoice, PhiInit, TrainConfig } from '../../engine/types';
 
 /** The `busLab.train.*` and `busLab.engine.*` settings that shape a run. */
 export interface TrainSettings {
@@ -13,6 +13,11 @@ export interface TrainSettings {
   imageSize: number;
   batchSize: number;
   lambda: number;
+  phiInit: PhiInit;
+  /** 0 in the setting: phi learns at the network's rate. */
+  phiLearningRate: number;
+  phiSupervision: number;
+  maskGradient: boolean;
   seed: number;
   backend: BackendChoice;
   nativeModulesPath?: string;
@@ -23,7 +28,19 @@ export interface TrainSettings {
 /** The settings' defaults are the engine's (package.json repeats them; a unit test keeps them equal). */
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = (() => {
   const d = defaultTrainConfig();
-  return { method: d.method, epochs: d.epochs, imageSize: d.imageSize, batchSize: d.batchSize, lambda: d.lambda, seed: d.seed, backend: d.backend };
+  return {
+    method: d.method,
+    epochs: d.epochs,
+    imageSize: d.imageSize,
+    batchSize: d.batchSize,
+    lambda: d.lambda,
+    phiInit: d.phiInit,
+    phiLearningRate: d.phiLearningRate ?? 0,
+    phiSupervision: d.phiSupervision,
+    maskGradient: d.maskGradient,
+    seed: d.seed,
+    backend: d.backend,
+  };
 })();
 
 /**
@@ -37,6 +54,10 @@ export function completeTrainConfig(partial: Partial<TrainConfig>, settings: Tra
     imageSize: settings.imageSize,
     batchSize: settings.batchSize,
     lambda: settings.lambda,
+    phiInit: settings.phiInit,
+    ...(settings.phiLearningRate > 0 ? { phiLearningRate: settings.phiLearningRate } : {}),
+    phiSupervision: settings.phiSupervision,
+    maskGradient: settings.maskGradient,
     seed: settings.seed,
     backend: settings.backend,
     ...(settings.nativeModulesPath ? { nativeModulesPath: settings.nativeModulesPath } : {}),

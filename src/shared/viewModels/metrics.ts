@@ -3,7 +3,7 @@
  * live records into a snapshot, thinning, loss-component ordering, TensorBoard-style smoothing,
  * and the chart series / CSV export. Pure: no DOM, no Node, no vscode.
  */
-import type { Label } from '../../engine/types';
+import type { EpochInstruments, Label } from '../../engine/types';
 import { toCsv } from './csv';
 
 export interface StepPoint {
@@ -25,6 +25,7 @@ export interface EpochPoint {
   seconds: number;
   phiScatter?: { phi: number; pMalignant: number; label: Label }[];
   featureWeights?: Record<string, number>;
+  instruments?: EpochInstruments;
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -53,6 +54,21 @@ export function toStepPoint(r: unknown): StepPoint | undefined {
 
 const LABEL_SET = new Set(['benign', 'malignant', 'normal']);
 
+/** The consistency method's per-epoch instruments, keeping only well-formed numbers. */
+function toInstruments(v: unknown): EpochInstruments | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const out: EpochInstruments = {};
+  for (const k of ['phiAucPredicted', 'phiAucTrue', 'maskGradientRatio'] as const) if (isNum(o[k])) out[k] = o[k] as number;
+  if (typeof o.featureBias === 'object' && o.featureBias !== null) {
+    const fb = o.featureBias as Record<string, unknown>;
+    out.featureBias = {};
+    if (fb.benign !== undefined) out.featureBias.benign = numRecord(fb.benign);
+    if (fb.malignant !== undefined) out.featureBias.malignant = numRecord(fb.malignant);
+  }
+  return out;
+}
+
 export function toEpochPoint(r: unknown): EpochPoint | undefined {
   if (typeof r !== 'object' || r === null) return undefined;
   const o = r as Record<string, unknown>;
@@ -78,6 +94,8 @@ export function toEpochPoint(r: unknown): EpochPoint | undefined {
       .map((s) => ({ phi: s.phi, pMalignant: s.pMalignant, label: s.label }));
   }
   if (o.featureWeights !== undefined) p.featureWeights = numRecord(o.featureWeights);
+  const instruments = toInstruments(o.instruments);
+  if (instruments) p.instruments = instruments;
   return p;
 }
 
