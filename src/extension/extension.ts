@@ -8,6 +8,7 @@ import type { BusLabApi } from '../../api/bus-lab-api';
 import { resolveRunsDirectory, readAccelerator, readBackend, readNativeModulesPath, readSetting } from './config/settings';
 import { registerDatasetCommands } from './commands/datasetCommands';
 import { registerPanelCommands } from './commands/panelCommands';
+import { registerPredictionCommands } from './commands/predictionCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { registerTrainCommands } from './commands/trainCommands';
 import { createBusLabApi } from './api/busLabApi';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   registerRunCommands(context, { repository, engine, service, log, datasetCacheDir });
   registerPanelCommands(context, { panels, repository, service });
   registerDatasetCommands(context, { engine, log });
+  registerPredictionCommands(context, { repository, engine, panels, log });
   context.subscriptions.push(
     vscode.commands.registerCommand('busLab.showLog', () => log.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,6 +1,6 @@
 /**
- * The one typed message contract between the extension host and the three webviews (Training
- * Dashboard, Mask Gallery, Ablation Comparison). Both sides import this module; it has no
+ * The one typed message contract between the extension host and the webviews (Training
+ * Dashboard, Mask Gallery, Ablation Comparison, Segmentation). Both sides import this module; it has no
  * `vscode` or Node imports so it bundles into the browser apps as well.
  *
  * Conduct:
@@ -16,8 +16,9 @@ import type { Label, RunStatus } from '../engine/types';
 import type { EpochPoint, StepPoint } from './viewModels/metrics';
 import type { GalleryItem } from './viewModels/gallery';
 import type { ComparisonView } from './viewModels/comparison';
+import type { ImagePrediction } from '../engine/predict/predictionTypes';
 
-export type PanelKind = 'dashboard' | 'gallery' | 'comparison';
+export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';
 
 /** A run as offered in pickers. */
 export interface RunOption {
@@ -282,6 +283,39 @@ export function parseComparisonMessage(raw: unknown): ComparisonToHost | undefin
     default:
       return parseCommon(raw);
   }
+}
+
+// ------------------------------------------------------------------------------------------
+// Segmentation (BUS: Segment Image...): predictions on images without ground truth
+// ------------------------------------------------------------------------------------------
+
+export interface PredictionView {
+  runId: string;
+  runName: string;
+  method: string;
+  /** What was segmented: the image's or the folder's name. */
+  source: string;
+  /** asWebviewUri of the output folder: `${baseUri}/overlays/<name>.png`, `masks/`, `prob/`. */
+  baseUri: string;
+  rows: ImagePrediction[];
+  featureIds: string[];
+  skipped: { file: string; reason: string }[];
+}
+
+export type PredictionOutputKind = 'mask' | 'overlay';
+
+export type PredictionToHost = CommonToHost | { type: 'saveOutput'; name: string; kind: PredictionOutputKind };
+
+export type HostToPrediction = CommonToWebview | { type: 'snapshot'; view: PredictionView };
+
+export function parsePredictionMessage(raw: unknown): PredictionToHost | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (raw.type === 'saveOutput') {
+    // `name` is an output base name (no extension); the host resolves it inside the output folder.
+    if (!isSafeFileName(raw.name) || (raw.kind !== 'mask' && raw.kind !== 'overlay')) return undefined;
+    return { type: 'saveOutput', name: raw.name, kind: raw.kind };
+  }
+  return parseCommon(raw);
 }
 
 // State coming back from the serializer is webview-controlled too: validate it the same way.

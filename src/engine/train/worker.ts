@@ -10,7 +10,10 @@ import { checkDataset } from '../data/health';
 import { loadDataset } from '../data/load';
 import { evaluateDataset } from '../eval/evaluate';
 import { compareRuns, writeComparison } from '../experiments/compare';
+import { exportRunToOnnx } from '../export/exportOnnx';
 import { loadPredictor } from '../model/predictor';
+import { listInputImages } from '../predict/inputImages';
+import { predictImages } from '../predict/predictImages';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins } from '../plugins/pluginLoader';
 import { readRunRecord, RunStore } from '../runs/runStore';
@@ -78,6 +81,35 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
         predictor.dispose();
       }
       post({ type: 'result', value: { runDir: msg.runDir, summaries } });
+      return;
+    }
+    case 'predict': {
+      const record = await readRunRecord(msg.runDir);
+      const { tf } = await initBackend(data.backend ?? record.config.backend, {
+        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
+        accelerator: data.accelerator ?? record.config.accelerator,
+      });
+      const images = await listInputImages(msg.input, { exclude: msg.outDir });
+      const summary = await predictImages({
+        tf,
+        runDir: msg.runDir,
+        images,
+        outDir: msg.outDir,
+        threshold: msg.threshold,
+        signal: abort.signal,
+        onProgress: (done, total) => post({ type: 'event', event: { type: 'evaluation', runId: record.id, dataset: 'predict', done, total } }),
+        onSkip: (_file, reason) => post({ type: 'event', event: { type: 'log', level: 'warn', message: `skipped ${reason}` } }),
+      });
+      post({ type: 'result', value: summary });
+      return;
+    }
+    case 'exportOnnx': {
+      const record = await readRunRecord(msg.runDir);
+      const { tf } = await initBackend(data.backend ?? record.config.backend, {
+        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
+        accelerator: data.accelerator ?? record.config.accelerator,
+      });
+      post({ type: 'result', value: await exportRunToOnnx(tf, msg.runDir, msg.outFile) });
       return;
     }
     case 'checkDataset':

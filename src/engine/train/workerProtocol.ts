@@ -4,8 +4,8 @@
  * `vscode`, no TensorFlow.js, so both sides (and unit tests) import it freely.
  *
  * Conversation:
- * - The host posts one request (`train`, `evaluate`, `checkDataset`, `listProviders`, `compare`) per
- *   worker, and may post `cancel` at any time while it runs.
+ * - The host posts one request (`train`, `evaluate`, `checkDataset`, `listProviders`, `compare`,
+ *   `predict`, `exportOnnx`) per worker, and may post `cancel` at any time while it runs.
  * - The worker answers with any number of `event` messages (training progress, logs), then
  *   exactly one terminal message: `result` (train, evaluate, checkDataset, compare), `providers`
  *   (listProviders) or `error`. After a terminal message the worker may exit.
@@ -99,6 +99,28 @@ export interface CompareRequest {
   outDir?: string;
 }
 
+/**
+ * Segments unlabelled images (`bus-lab predict`): answers `result` with the PredictionSummary
+ * (src/engine/predict/predictionTypes.ts); progress as `evaluation` events with dataset
+ * `predict`, skipped files as `log` warnings.
+ */
+export interface PredictRequest {
+  type: 'predict';
+  runDir: string;
+  /** An image file or a folder of images. */
+  input: string;
+  /** Where masks/, overlays/, prob/ and predictions.csv are written. */
+  outDir: string;
+  threshold?: number;
+}
+
+/** Exports the run's best checkpoint as ONNX: answers `result` with the OnnxExportResult. */
+export interface ExportOnnxRequest {
+  type: 'exportOnnx';
+  runDir: string;
+  outFile: string;
+}
+
 export interface CancelRequest {
   type: 'cancel';
 }
@@ -109,6 +131,8 @@ export type HostToWorkerMessage =
   | CheckDatasetRequest
   | ListProvidersRequest
   | CompareRequest
+  | PredictRequest
+  | ExportOnnxRequest
   | CancelRequest;
 
 // ---------------------------------------------------------------- worker → host
@@ -216,6 +240,16 @@ export function describeInvalidHostMessage(v: unknown): string | undefined {
     case 'compare':
       if (!isStringArray(v.runDirs) || v.runDirs.length === 0) return 'compare: "runDirs" must be a non-empty string array';
       if (v.outDir !== undefined && !isString(v.outDir)) return 'compare: "outDir" must be a string';
+      return undefined;
+    case 'predict':
+      if (!isString(v.runDir) || v.runDir.length === 0) return 'predict: "runDir" must be a non-empty string';
+      if (!isString(v.input) || v.input.length === 0) return 'predict: "input" must be a non-empty string';
+      if (!isString(v.outDir) || v.outDir.length === 0) return 'predict: "outDir" must be a non-empty string';
+      if (v.threshold !== undefined && !(typeof v.threshold === 'number' && v.threshold >= 0 && v.threshold <= 1)) return 'predict: "threshold" must be a number in [0, 1]';
+      return undefined;
+    case 'exportOnnx':
+      if (!isString(v.runDir) || v.runDir.length === 0) return 'exportOnnx: "runDir" must be a non-empty string';
+      if (!isString(v.outFile) || v.outFile.length === 0) return 'exportOnnx: "outFile" must be a non-empty string';
       return undefined;
     case 'cancel':
       return undefined;

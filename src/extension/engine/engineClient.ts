@@ -1,10 +1,12 @@
 /**
  * The extension's door to the engine for one-off requests (evaluate, check a dataset, compare
- * runs, list providers) and the factory for training jobs. Each request runs in its own worker;
+ * runs, list providers, predict, export ONNX) and the factory for training jobs. Each request runs in its own worker;
  * `stopAll` ends them on deactivation. No `vscode` import.
  */
 import type { PluginReference, TrainEvent } from '../../engine/types';
 import type { DatasetCheckResult, EngineWorkerData, HostToWorkerMessage, ProviderInfo, TrainRequest } from '../../engine/train/workerProtocol';
+import type { OnnxExportResult } from '../../engine/export/exportOnnx';
+import type { PredictionSummary } from '../../engine/predict/predictionTypes';
 import { EngineError, EngineJob } from './engineJob';
 
 export interface EngineClientOptions {
@@ -63,6 +65,14 @@ export class EngineClient {
 
   compare(runDirs: string[], outDir?: string): RunningRequest<unknown> {
     return this.run({ type: 'compare', runDirs, ...(outDir ? { outDir } : {}) });
+  }
+
+  predict(runDir: string, input: string, outDir: string, onEvent?: (event: TrainEvent) => void): RunningRequest<PredictionSummary> {
+    return this.run<PredictionSummary>({ type: 'predict', runDir, input, outDir }, onEvent);
+  }
+
+  exportOnnx(runDir: string, outFile: string): RunningRequest<OnnxExportResult> {
+    return this.run<OnnxExportResult>({ type: 'exportOnnx', runDir, outFile });
   }
 
   async listProviders(plugins: PluginReference[]): Promise<{ losses: ProviderInfo[]; features: ProviderInfo[] }> {

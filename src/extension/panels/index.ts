@@ -1,5 +1,5 @@
 /**
- * The three webview panels (Training Dashboard, Mask Gallery, Ablation Comparison).
+ * The webview panels (Training Dashboard, Mask Gallery, Ablation Comparison, Segmentation).
  * The rest of the extension talks to them only through `registerPanels`; see docs/WEBVIEWS.md.
  */
 import * as vscode from 'vscode';
@@ -9,6 +9,7 @@ import { COMPARISON_VIEW_TYPE, ComparisonPanel } from './comparisonPanel';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
 import { GALLERY_VIEW_TYPE, GalleryPanel } from './galleryPanel';
 import type { PanelEnv } from './panelBase';
+import { PREDICTION_VIEW_TYPE, PredictionPanel, type PredictionPanelInput } from './predictionPanel';
 
 export interface PanelDeps {
   /** Absolute path of the runs folder (each run is `<runs>/<runId>/`). */
@@ -25,6 +26,8 @@ export interface PanelCommands {
   openTrainingDashboard(runId?: string): void;
   openMaskGallery(runId: string, dataset?: string): void;
   openAblationComparison(runIds: string[]): void;
+  /** Shows a finished prediction job (BUS: Segment Image...). */
+  openPrediction(input: PredictionPanelInput): void;
 }
 
 const DEFAULT_DASHBOARD_STATE: DashboardState = { selected: [], follow: true, smoothing: 0.6 };
@@ -126,6 +129,9 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
         return;
       }
       adoptGallery(create(GALLERY_VIEW_TYPE, `Masks: ${runId}`), runId, dataset);
+    },
+    openPrediction(input: PredictionPanelInput) {
+      track(new PredictionPanel(create(PREDICTION_VIEW_TYPE, `Segmentation: ${input.source}`), env, input));
     },
     openAblationComparison(runIds: string[]) {
       const valid = runIds.filter((id) => {

@@ -2,8 +2,9 @@
 // BUS Lab and the example plugin loaded. Run in order by test/e2e/run.mjs; a step whose `needs`
 // did not pass is reported as not run; `requires` fails a step whose feature is no longer contributed.
 // Hooks: command titles from package.json (category "BUS"), data-testid hooks from docs/WEBVIEWS.md.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { sleep } from '../lib/workbench.mjs';
 
 const PALETTE = {
@@ -233,6 +234,48 @@ export const steps = [
         log(`    ${slug}: ${counts.loaded}/${counts.cards} thumbnails loaded (dataset ${counts.total} images)`);
         await wb.screenshot(`gallery-${slug}`);
       }
+    },
+  },
+  {
+    name: 'Segment Image from the explorer context menu: result view with the contour and scores',
+    requires: commands('busLab.segmentImage'),
+    needs: ['train through the wizard: progress notification, then a finished run in Runs'],
+    async run(ctx) {
+      const { wb, page, state, workspace, log } = ctx;
+      // An unlabelled image in the workspace: a speckled grey picture with a dark ellipse.
+      const width = 120;
+      const height = 90;
+      const png = new PNG({ width, height });
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const inside = ((x - 60) / 25) ** 2 + ((y - 45) / 15) ** 2 < 1;
+          const v = (inside ? 30 : 140) + ((x * 31 + y * 17) % 50);
+          png.data.set([v, v, v, 255], (y * width + x) * 4);
+        }
+      }
+      writeFileSync(join(workspace, 'scan.png'), PNG.sync.write(png));
+      await wb.closeAllEditors();
+      await wb.runCommand('View: Show Explorer');
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'scan.png' }).first();
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      await row.click({ button: 'right' });
+      const item = page.locator('.context-view .action-item .action-label', { hasText: 'Segment Image...' }).first();
+      await item.waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.screenshot('explorer-context-segment');
+      await item.click();
+      await wb.answerQuickInput({ label: state.runA });
+      const frame = await wb.webviewFrame('canvas[data-testid="prediction-canvas"]', { timeout: 180_000 });
+      await frame.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await frame.waitForSelector('canvas[data-testid="prediction-canvas"][data-loaded="true"]', { timeout: 60_000 });
+      const p = Number(await frame.locator('[data-testid="p-malignant"]').textContent());
+      assert(Number.isFinite(p) && p >= 0 && p <= 1, `p_malignant shown: ${p}`);
+      const outDir = join(readRun(ctx, state.runA).dir, 'predictions', 'scan.png');
+      assert(existsSync(join(outDir, 'masks', 'scan.png')) && existsSync(join(outDir, 'overlays', 'scan.png')), `no mask/overlay in ${outDir}`);
+      log(`    p_malignant ${p}; outputs in ${outDir}`);
+      await wb.screenshot('segment-image-result');
+      await frame.locator('[data-testid="toggle-heatmap"]').click();
+      await frame.waitForSelector('canvas[data-testid="prediction-canvas"][data-heatmap="true"][data-loaded="true"]', { timeout: 30_000 });
+      await wb.screenshot('segment-image-heatmap');
     },
   },
   {
