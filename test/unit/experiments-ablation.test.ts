@@ -108,12 +108,25 @@ test('relative dataset and plugin paths resolve against the config file folder',
 });
 
 test('the shipped experiment configs parse', async () => {
+  // The pre-registered 128-px protocol (docs/RESULTS.md): 4 arms x 3 seeds, one validation split.
   const paper = await readAblationConfig(join(__dirname, '../../experiments/paper-protocol.json'));
-  // Two seeds per method at 64 px fit the 90-minute budget on the wasm backend (docs/RESULTS.md).
-  assert.deepEqual(paper.entries.map((e) => e.runId), ['single-seed1', 'single-seed2', 'mtl-seed1', 'mtl-seed2', 'birads-seed1', 'birads-seed2']);
+  const arms = ['single', 'mtl', 'birads-cal-on', 'birads-cal-off'];
+  assert.deepEqual(paper.entries.map((e) => e.runId), arms.flatMap((a) => [1, 2, 3].map((s) => `${a}-seed${s}`)));
   assert.equal(paper.baseline, 'mtl');
+  for (const e of paper.entries) {
+    assert.equal(e.config.imageSize, 128);
+    assert.equal(e.config.splitSeed, 1);
+  }
+  const on = paper.entries.find((e) => e.variant === 'birads-cal-on')!.config;
+  const off = paper.entries.find((e) => e.variant === 'birads-cal-off')!.config;
+  assert.deepEqual([on.method, on.phiInit, on.maskGradient, off.maskGradient], ['birads', 'calibrated', true, false]);
+  assert.deepEqual({ ...on, maskGradient: false, seed: 0 }, { ...off, seed: 0 }, 'the two birads arms differ only in the mask gradient');
   // ../../shared/datasets relative to experiments/ is <repo>/../shared/datasets
   assert.equal(paper.entries[0].config.train, `breast:${join(__dirname, '../../../shared/datasets/BrEaST-Lesions_USG')}`);
+  // The earlier 64-px experiment stays reproducible.
+  const earlier = await readAblationConfig(join(__dirname, '../../experiments/paper-protocol-64px.json'));
+  assert.deepEqual(earlier.entries.map((e) => e.runId), ['single-seed1', 'single-seed2', 'mtl-seed1', 'mtl-seed2', 'birads-seed1', 'birads-seed2']);
+  assert.equal(earlier.entries[0].config.imageSize, 64);
   const demo = await readAblationConfig(join(__dirname, '../../experiments/synthetic-demo.json'));
   assert.equal(demo.entries.length, 10);
   assert.equal(demo.entries[0].config.imageSize, 64);
@@ -199,4 +212,27 @@ test('cancel: a cancelled run stops the grid without a comparison', async () => 
   assert.equal(result.cancelled, true);
   assert.equal(result.comparison, undefined);
   assert.deepEqual(result.runs.map((r) => r.status), ['cancelled', 'pending']);
+});
+
+test('--shard: two shards split the grid without overlap, and a plain run afterwards trains nothing and compares', async () => {
+  const outDir = join(root, 'sharded');
+  const a = parseAblationConfig(CONFIG, join(root, 'tiny.json'));
+  const first: { runId: string; resume: boolean }[] = [];
+  const second: { runId: string; resume: boolean }[] = [];
+  const r1 = await runAblation(a, { outDir, train: fakeTrainer(first), shard: { index: 1, count: 2 } });
+  const r2 = await runAblation(a, { outDir, train: fakeTrainer(second), shard: { index: 2, count: 2 } });
+  assert.deepEqual(first.map((c) => c.runId), ['single-seed1', 'mtl-seed1', 'birads-no-margin-seed1']);
+  assert.deepEqual(second.map((c) => c.runId), ['single-seed2', 'mtl-seed2', 'birads-no-margin-seed2']);
+  // A shard writes its own state file and no comparison.
+  assert.equal(r1.comparison, undefined);
+  assert.equal(r2.comparison, undefined);
+  assert.ok(existsSync(join(outDir, 'ablation.shard-1-of-2.json')) && !existsSync(join(outDir, 'comparison.json')));
+  const none: { runId: string; resume: boolean }[] = [];
+  const all = await runAblation(a, { outDir, train: fakeTrainer(none) });
+  assert.deepEqual(none, []);
+  assert.ok(all.comparison && existsSync(join(outDir, 'comparison.json')));
+  // Several seeds per method: the comparison carries the seed-and-image (hierarchical) CI.
+  const cell = all.comparison.cells.find((c) => c.method !== all.comparison!.baseline && c.diceDiffHierarchical);
+  assert.ok(cell?.diceDiffHierarchical && cell.diceDiffHierarchical.seeds[0] === 2);
+  await assert.rejects(runAblation(a, { outDir, train: fakeTrainer([]), shard: { index: 3, count: 2 } }), /shard: expected K\/N/);
 });
