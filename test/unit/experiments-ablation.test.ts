@@ -120,7 +120,7 @@ test('the shipped experiment configs parse', async () => {
   const on = paper.entries.find((e) => e.variant === 'birads-cal-on')!.config;
   const off = paper.entries.find((e) => e.variant === 'birads-cal-off')!.config;
   assert.deepEqual([on.method, on.phiInit, on.maskGradient, off.maskGradient], ['birads', 'calibrated', true, false]);
-  assert.deepEqual({ ...on, maskGradient: false, seed: 0 }, { ...off, seed: 0 }, 'the two birads arms differ only in the mask gradient');
+  assert.deepEqual({ ...on, maskGradient: false, seed: 0, name: '' }, { ...off, seed: 0, name: '' }, 'the two birads arms differ only in the mask gradient');
   // ../../shared/datasets relative to experiments/ is <repo>/../shared/datasets
   assert.equal(paper.entries[0].config.train, `breast:${join(__dirname, '../../../shared/datasets/BrEaST-Lesions_USG')}`);
   // The earlier 64-px experiment stays reproducible.
