@@ -100,7 +100,13 @@ test('configuration errors name the field', () => {
   assert.throws(() => resolveTrainConfig({ colour: 'red' } as never), /colour: unknown field/);
   const c = resolveTrainConfig({ method: 'mtl', epochs: 3 });
   assert.equal(c.epochs, 3);
-  assert.equal(c.lambda, 0.5);
+  assert.equal(c.lambda, 0.1);
+  assert.equal(c.phiInit, 'calibrated');
+  assert.throws(() => resolveTrainConfig({ phiInit: 'learned' } as never), /phiInit: must be one of unit, calibrated/);
+  assert.throws(() => resolveTrainConfig({ phiLearningRate: 0 }), /phiLearningRate: must be a positive number/);
+  assert.throws(() => resolveTrainConfig({ phiSupervision: -1 }), /phiSupervision: must be a number >= 0/);
+  assert.throws(() => resolveTrainConfig({ maskGradient: 'off' } as never), /maskGradient: must be true or false/);
+  assert.throws(() => resolveTrainConfig({ splitSeed: 1.5 }), /splitSeed: must be an integer/);
 });
 
 test('the consistency warm-up ramps the feature losses from 0 to full weight', async () => {

@@ -93,7 +93,7 @@ test('grid: variants x seeds with deterministic run ids and resolved configs', (
   assert.equal(e.config.name, 'birads-no-margin');
   assert.equal(e.config.seed, 1);
   assert.equal(e.config.epochs, 1);
-  assert.equal(e.config.lambda, 0.5); // defaultTrainConfig fills the rest
+  assert.equal(e.config.lambda, 0.1); // defaultTrainConfig fills the rest
   assert.deepEqual(e.config.external, ['synthetic:site-b', 'synthetic:site-c']);
 });
 

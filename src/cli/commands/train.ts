@@ -17,10 +17,10 @@ Trains a model and evaluates it on the external datasets.
   --batch N             (default 4)          --width W    U-Net base width (default 16)
   --lr X                learning rate (default 0.001)
   --alpha X             classification loss weight (default 0.5)
-  --lambda X            BI-RADS consistency weight (default 0.5)
+  --lambda X            BI-RADS consistency weight (default 0.1)
   --warmup N            ramp the consistency weight up over the first N epochs (default 0)
   --phi-init MODE       phi's starting weights: unit (all 1, bias 0) | calibrated (logistic
-                        regression on the training split's true-mask features) (default unit)
+                        regression on the training split's true-mask features) (default calibrated)
   --phi-lr X            learning rate of phi's weights and bias (default: the network's --lr)
   --phi-supervision W   add W * BCE(phi(true-mask features), label) (default 0: off)
   --mask-gradient on|off  let the consistency term's gradient reach the mask (default on)

@@ -15,9 +15,10 @@ export function defaultTrainConfig(): TrainConfig {
     baseWidth: 16,
     learningRate: 1e-3,
     alpha: 0.5,
-    lambda: 0.5,
+    // lambda and phi's start as chosen on BrEaST validation (docs/RESULTS.md, the 128-px pilot).
+    lambda: 0.1,
     consistencyWarmupEpochs: 0,
-    phiInit: 'unit',
+    phiInit: 'calibrated',
     phiSupervision: 0,
     maskGradient: true,
     seed: 42,
