@@ -111,7 +111,14 @@ export function makeFixtureRuns(dir: string, images = 60): void {
           seconds: 60,
           time: 't',
           phiScatter,
-          featureWeights: { shapeIrregularity: 0.5 },
+          featureWeights: { shapeIrregularity: 0.5 - 0.02 * e, marginIrregularity: 1.5 + 0.01 * e, bias: -0.4 },
+          instruments: {
+            ...(run.method === 'birads' ? { phiAucPredicted: 0.6 + 0.04 * e, phiAucTrue: 0.84, maskGradientRatio: 1 / e } : {}),
+            featureBias: {
+              benign: { shapeIrregularity: 0.3 / e, marginIrregularity: 0.2 / e },
+              malignant: { shapeIrregularity: -0.2 / e, marginIrregularity: -0.1 / e },
+            },
+          },
         }),
       );
     }
