@@ -259,7 +259,8 @@ export const steps = [
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'scan.png' }).first();
       await row.waitFor({ state: 'visible', timeout: 60_000 });
       await row.click({ button: 'right' });
-      const item = page.locator('.context-view .action-item .action-label', { hasText: 'Segment Image...' }).first();
+      // The workbench's context menu is HTML in a browser (in a shadow root, which role selectors pierce).
+      const item = page.getByRole('menuitem', { name: /Segment Image\.\.\./ }).first();
       await item.waitFor({ state: 'visible', timeout: 30_000 });
       await wb.screenshot('explorer-context-segment');
       await item.click();
