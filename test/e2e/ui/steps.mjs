@@ -200,7 +200,9 @@ export const steps = [
       const step = await waitForPoints(frame, 'loss-step', 2);
       const epoch = await waitForPoints(frame, 'loss-epoch', 2);
       const val = await waitForPoints(frame, 'val', 2);
-      ctx.log(`    points: loss-step ${step}, loss-epoch ${epoch}, val ${val}`);
+      // The method's instruments reach the dashboard (feature drift is measured for every method).
+      const drift = await waitForPoints(frame, 'feature-drift', 2);
+      ctx.log(`    points: loss-step ${step}, loss-epoch ${epoch}, val ${val}, feature-drift ${drift}`);
       await ctx.wb.screenshot('dashboard-after-training');
     },
   },
