@@ -120,6 +120,39 @@ function perRun(key: string, points: (m: RunModel) => { x: number; y: number }[]
     .filter((s) => s.points.length > 0);
 }
 
+/**
+ * One series per key of each epoch record (a feature weight, a feature and class...): one colour
+ * per colour group for a single run, one colour per run (and a dash per key) for several.
+ */
+function perEpochKey(
+  keysOf: (e: EpochPoint) => string[],
+  valueOf: (e: EpochPoint, key: string) => number | undefined,
+  dashOf: (key: string) => number[],
+  colourGroup: (key: string) => string = (key) => key,
+): StyledSeries[] {
+  const t = chartTheme();
+  const ms = selectedModels();
+  const out: StyledSeries[] = [];
+  ms.forEach((m, ri) => {
+    const keys = [...new Set(m.epochs.flatMap(keysOf))];
+    const groups = [...new Set(keys.map(colourGroup))];
+    keys.forEach((key, ki) => {
+      const points = xy(m.epochs, (e) => e.epoch, (e) => valueOf(e, key));
+      if (!points.length) return;
+      const gi = groups.indexOf(colourGroup(key));
+      out.push({
+        label: ms.length > 1 ? `${runLabel(m)} · ${key}` : key,
+        runId: m.run.id,
+        key,
+        points,
+        color: t.palette[(ms.length > 1 ? ri : gi) % t.palette.length],
+        dash: ms.length > 1 && dashOf(key).length === 0 ? DASHES[ki % DASHES.length] : dashOf(key),
+      });
+    });
+  });
+  return out;
+}
+
 const SPECS: LineSpec[] = [
   {
     name: 'loss-step',
@@ -188,27 +221,12 @@ const SPECS: LineSpec[] = [
     x: { title: 'Epoch', integer: true },
     y: { title: 'Weight (per standard deviation of the feature)' },
     smooth: false,
-    build: () => {
-      const t = chartTheme();
-      const out: StyledSeries[] = [];
-      const ms = selectedModels();
-      ms.forEach((m, ri) => {
-        const keys = [...new Set(m.epochs.flatMap((e) => Object.keys(e.featureWeights ?? {})))];
-        keys.forEach((k, ki) => {
-          const points = xy(m.epochs, (e) => e.epoch, (e) => e.featureWeights?.[k]);
-          if (!points.length) return;
-          out.push({
-            label: ms.length > 1 ? `${runLabel(m)} · ${k}` : k,
-            runId: m.run.id,
-            key: k,
-            points,
-            color: t.palette[(ms.length > 1 ? ri : ki) % t.palette.length],
-            dash: k === 'bias' ? [6, 3] : ms.length > 1 ? DASHES[ki % DASHES.length] : [],
-          });
-        });
-      });
-      return out;
-    },
+    build: () =>
+      perEpochKey(
+        (e) => Object.keys(e.featureWeights ?? {}),
+        (e, k) => e.featureWeights?.[k],
+        (k) => (k === 'bias' ? [6, 3] : []),
+      ),
   },
   {
     name: 'phi-auc',
@@ -238,29 +256,16 @@ const SPECS: LineSpec[] = [
     x: { title: 'Epoch', integer: true },
     y: { title: 'Predicted − true (feature units)' },
     smooth: false,
-    build: () => {
-      const t = chartTheme();
-      const out: StyledSeries[] = [];
-      const ms = selectedModels();
-      ms.forEach((m, ri) => {
-        const features = [...new Set(m.epochs.flatMap((e) => Object.keys(e.instruments?.featureBias?.benign ?? e.instruments?.featureBias?.malignant ?? {})))];
-        features.forEach((f, fi) => {
-          for (const cls of ['benign', 'malignant'] as const) {
-            const points = xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.featureBias?.[cls]?.[f]);
-            if (!points.length) continue;
-            out.push({
-              label: `${ms.length > 1 ? runLabel(m) + ' · ' : ''}${f} · ${cls}`,
-              runId: m.run.id,
-              key: `${f}-${cls}`,
-              points,
-              color: t.palette[(ms.length > 1 ? ri : fi) % t.palette.length],
-              dash: cls === 'malignant' ? [6, 3] : [],
-            });
-          }
-        });
-      });
-      return out;
-    },
+    build: () =>
+      perEpochKey(
+        (e) => Object.entries(e.instruments?.featureBias ?? {}).flatMap(([cls, byFeature]) => Object.keys(byFeature ?? {}).map((f) => `${f} · ${cls}`)),
+        (e, k) => {
+          const [f, cls] = k.split(' · ');
+          return e.instruments?.featureBias?.[cls as 'benign' | 'malignant']?.[f];
+        },
+        (k) => (k.endsWith('malignant') ? [6, 3] : []),
+        (k) => k.split(' · ')[0],
+      ),
   },
   {
     name: 'phi',
