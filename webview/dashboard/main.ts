@@ -219,7 +219,7 @@ const SPECS: LineSpec[] = [
     title: 'φ weights and bias',
     description: 'The BI-RADS prior φ = sigmoid(Σ w·(f − μ)/σ + b): each feature weight w (solid) and the bias b (dashed), per epoch.',
     x: { title: 'Epoch', integer: true },
-    y: { title: 'Weight (per standard deviation of the feature)' },
+    y: { title: 'Weight (per feature SD)' },
     smooth: false,
     build: () =>
       perEpochKey(
@@ -245,7 +245,7 @@ const SPECS: LineSpec[] = [
     title: 'Pull of the consistency term on the mask',
     description: 'Gradient norm at the predicted mask of λ·L_cons over that of L_seg, on the validation lesions (0 with --mask-gradient off).',
     x: { title: 'Epoch', integer: true },
-    y: { title: 'Gradient-norm ratio (consistency / segmentation)', min: 0 },
+    y: { title: 'Gradient-norm ratio', min: 0 },
     smooth: false,
     build: () => perRun('gradient ratio', (m) => xy(m.epochs, (e) => e.epoch, (e) => e.instruments?.maskGradientRatio)),
   },
@@ -254,7 +254,7 @@ const SPECS: LineSpec[] = [
     title: 'Feature drift of the predicted masks',
     description: 'Mean of (feature of the predicted mask − feature of the true mask) on the validation lesions: benign (solid) and malignant (dashed), one colour per feature.',
     x: { title: 'Epoch', integer: true },
-    y: { title: 'Predicted − true (feature units)' },
+    y: { title: 'Predicted − true' },
     smooth: false,
     build: () =>
       perEpochKey(
