@@ -7,7 +7,7 @@
  */
 import { computeMaskFeatures, NamedFeatureFunction } from '../features/maskFeatures';
 import type { LossInstance } from '../plugins/providers';
-import { aucMannWhitney } from '../stats';
+import { aucMannWhitney, mean } from '../stats';
 import type { Scalar, Tensor, Tensor1D, Tensor4D, TF } from '../tf';
 import type { EpochInstruments, Sample } from '../types';
 
@@ -25,14 +25,19 @@ export interface InstrumentInputs {
   consistency?: { instance: LossInstance; weight: number; maskGradient: boolean };
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+export interface InstrumentResult {
+  instruments: EpochInstruments;
+  /** phi of each validation image's predicted mask (NaN for normal images); with a consistency loss. */
+  phiByImage?: Float32Array;
+}
 
-export async function measureInstruments(inputs: InstrumentInputs): Promise<EpochInstruments> {
+export async function measureInstruments(inputs: InstrumentInputs): Promise<InstrumentResult> {
   const { tf, val, seg, size, featureFns } = inputs;
   const px = size * size;
   const lesions = val.map((s, i) => ({ s, i })).filter((x) => x.s.label !== 'normal');
   const out: EpochInstruments = {};
-  if (lesions.length === 0 || featureFns.length === 0) return out;
+  let phiByImage: Float32Array | undefined;
+  if (lesions.length === 0 || featureFns.length === 0) return { instruments: out };
   const n = lesions.length;
   const predicted = new Float32Array(n * px);
   const truth = new Float32Array(n * px);
@@ -55,23 +60,27 @@ export async function measureInstruments(inputs: InstrumentInputs): Promise<Epoc
     out.featureBias = bias;
 
     const consistency = inputs.consistency;
-    const both = malignant.some(Boolean) && malignant.some((m) => !m);
-    if (consistency?.instance.phi && both) {
+    if (consistency?.instance.phi) {
       const phiOf = async (f: Record<string, Float32Array>) => {
         const t = tf.tidy(() => consistency.instance.phi!(Object.fromEntries(Object.entries(f).map(([id, v]) => [id, tf.tensor1d(v) as Tensor1D]))));
         const values = Array.from(await t.data());
         t.dispose();
         return values;
       };
-      out.phiAucPredicted = aucMannWhitney(await phiOf(fPred), malignant);
-      out.phiAucTrue = aucMannWhitney(await phiOf(fTrue), malignant);
+      const phiPredicted = await phiOf(fPred);
+      phiByImage = new Float32Array(val.length).fill(NaN);
+      lesions.forEach(({ i }, k) => (phiByImage![i] = phiPredicted[k]));
+      if (malignant.some(Boolean) && malignant.some((m) => !m)) {
+        out.phiAucPredicted = aucMannWhitney(phiPredicted, malignant);
+        out.phiAucTrue = aucMannWhitney(await phiOf(fTrue), malignant);
+      }
     }
     if (consistency && inputs.segmentation) out.maskGradientRatio = await gradientRatio(inputs, consistency, lesions.map((x) => x.i), predT, trueT);
   } finally {
     predT.dispose();
     trueT.dispose();
   }
-  return out;
+  return { instruments: out, phiByImage };
 }
 
 async function featureArrays(tf: TF, featureFns: readonly NamedFeatureFunction[], m: Tensor4D): Promise<Record<string, Float32Array>> {

@@ -211,13 +211,15 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         },
       });
     }
-    const featureFns: NamedFeatureFunction[] = plan.needsFeatures
-      ? config.features.map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }))
-      : [];
-    // The instruments read the built-in features for every method, so runs without the
-    // consistency loss show their masks' morphological drift too.
-    const instrumentFeatureFns: NamedFeatureFunction[] =
-      featureFns.length > 0 ? featureFns : config.features.filter((id) => registries.features.has(id)).map((id) => ({ id, fn: registries.features.get(id).create(tf, registries.features.get(id).defaultOptions ?? {}) }));
+    const createFeatureFns = (ids: readonly string[]): NamedFeatureFunction[] =>
+      ids.map((id) => {
+        const provider = registries.features.get(id);
+        return { id, fn: provider.create(tf, provider.defaultOptions ?? {}) };
+      });
+    const featureFns = plan.needsFeatures ? createFeatureFns(config.features) : [];
+    // The instruments read the features for every method, so runs without the consistency loss
+    // show their masks' morphological drift too.
+    const instrumentFeatureFns = featureFns.length > 0 ? featureFns : createFeatureFns(config.features.filter((id) => registries.features.has(id)));
     const auxNames = terms.flatMap((t) => (t.instance.variables ?? []).map((_, i) => `loss/${t.name}/${i}`));
     const auxVars = terms.flatMap((t) => t.instance.variables ?? []);
     const phiVars = new Set<Variable>(consistency && phiOptimizer ? consistency.variables : []);
@@ -646,22 +648,10 @@ async function validate(
     metrics.auc = aucMannWhitney(scores, positive);
     threshold = youdenThreshold(scores, positive).threshold;
   }
-  let phiScatter: ValidationResult['phiScatter'];
   const consistency = terms.find((t) => t.name === 'consistency');
-  if (consistency && featureFns.length > 0 && net.options.withClassifier) {
-    const phi = tf.tidy(() => {
-      const m = tf.tensor4d(seg, [batch.count, size, size, 1]);
-      const features = computeMaskFeatures(tf, featureFns, m, m);
-      return consistency.instance.phi?.(features);
-    });
-    if (phi) {
-      const values = await phi.data();
-      phi.dispose();
-      phiScatter = val.map((s, i) => ({ phi: values[i], pMalignant: pMalignant[i], label: s.label })).filter((x) => x.label !== 'normal');
-    }
-  }
   const segmentation = terms.find((t) => t.name === 'segmentation');
-  const instruments = await measureInstruments({
+  // The instruments compute phi of every predicted mask; the dashboard's scatter reuses it.
+  const { instruments, phiByImage } = await measureInstruments({
     tf,
     val,
     seg,
@@ -671,5 +661,9 @@ async function validate(
     segmentation: segmentation?.instance,
     consistency: consistency && featureFns.length > 0 ? { instance: consistency.instance, weight: consistency.weight, maskGradient: config.maskGradient } : undefined,
   });
+  const phiScatter =
+    phiByImage && net.options.withClassifier
+      ? val.map((s, i) => ({ phi: phiByImage[i], pMalignant: pMalignant[i], label: s.label })).filter((x) => x.label !== 'normal')
+      : undefined;
   return { metrics, phiScatter, threshold, instruments };
 }
