@@ -22,11 +22,13 @@ const nodeTargets = [
   { in: 'test/e2e/extension-host/index.ts', out: 'test/extension-host' },
 ].filter((e) => existsSync(join(root, e.in)));
 
-const webviewDir = join(root, 'webview');
+// Each webview is a folder under src/webviews; the one with an app/main.ts is bundled for the browser
+// into dist/webview/<name>.js (the path the panels' HTML loads).
+const webviewDir = join(root, 'src/webviews');
 const webviewTargets = existsSync(webviewDir)
   ? readdirSync(webviewDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
-      .map((d) => ({ in: `webview/${d.name}/main.ts`, out: `webview/${d.name}` }))
+      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'app', 'main.ts')))
+      .map((d) => ({ in: `src/webviews/${d.name}/app/main.ts`, out: `webview/${d.name}` }))
   : [];
 
 // In watch mode the VS Code task's problem matcher needs to see when each rebuild starts and ends.

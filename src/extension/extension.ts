@@ -14,7 +14,7 @@ import { registerTrainCommands } from './commands/trainCommands';
 import { createBusLabApi } from './api/busLabApi';
 import { EngineClient } from './engine/engineClient';
 import { createOutputLog } from './outputLog';
-import { registerPanels } from './panelsAdapter';
+import { registerPanels } from '../webviews/host/registerPanels';
 import { discoverProviders, isInstalledExtension, moduleExists } from './providers/providerDiscovery';
 import { ProviderRegistry } from './providers/providerRegistry';
 import { createProvidersView } from './providers/providersTreeProvider';

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { TrainEvent } from '../../src/engine/types';
 import { describeInvalidHostMessage } from '../../src/engine/train/workerProtocol';
 import { EngineClient } from '../../src/extension/engine/engineClient';
-import { parsePredictionMessage } from '../../src/shared/webviewProtocol';
+import { parsePredictionMessage } from '../../src/webviews/protocol';
 import { tempDir, writeGreyPng } from '../helpers/datasets';
 import { TinyRun, trainTinyRun } from '../helpers/tinyRun';
 

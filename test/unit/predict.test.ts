@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { parseCsv } from '../../src/shared/viewModels/csv';
+import { parseCsv } from '../../src/webviews/common/csv';
 import { computePhi } from '../../src/engine/losses/biradsConsistency';
 import { listInputImages } from '../../src/engine/predict/inputImages';
 import { contourPixels } from '../../src/engine/predict/overlay';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Comparison } from '../../src/engine/experiments/comparisonTypes';
-import { barData, buildTable, comparisonToCsv, comparisonToMarkdown, normalizeComparison, pairPerImage, stripData } from '../../src/shared/viewModels/comparison';
-import { parseCsv } from '../../src/shared/viewModels/csv';
-import { formatP, holm, significanceMark, wilcoxonSignedRank } from '../../src/shared/viewModels/stats';
+import { barData, buildTable, comparisonToCsv, comparisonToMarkdown, normalizeComparison, pairPerImage, stripData } from '../../src/webviews/comparison/viewModel';
+import { parseCsv } from '../../src/webviews/common/csv';
+import { formatP, holm, significanceMark, wilcoxonSignedRank } from '../../src/webviews/comparison/stats';
 
 const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 const base = [0.5, 0.6, 0.7, 0.55, 0.65, 0.4, 0.8, 0.75];

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCsv, toCsv, toMarkdownTable } from '../../src/shared/viewModels/csv';
+import { parseCsv, toCsv, toMarkdownTable } from '../../src/webviews/common/csv';
 import {
   buildGalleryItems,
   filterItems,
@@ -17,8 +17,8 @@ import {
   sortItems,
   stem,
   type GalleryItem,
-} from '../../src/shared/viewModels/gallery';
-import { heatColor, heatmapRgba, maskContour, maskFromRgba, paintMask } from '../../src/shared/viewModels/masks';
+} from '../../src/webviews/gallery/viewModel';
+import { heatColor, heatmapRgba, maskContour, maskFromRgba, paintMask } from '../../src/webviews/common/masks';
 
 const CSV = [
   'id,file,label,patientId,dice,iou,hd95,precision,recall,pMalignant,extraScore,true_shapeIrregularity,pred_shapeIrregularity,true_orientation,pred_orientation,pred_only',

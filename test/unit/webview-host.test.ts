@@ -8,8 +8,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isInside, resolveInside, resolveInsideReal } from '../../src/extension/panels/pathGuard';
-import { choosePngNaming, evaluatedSlugs, listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readMetricsFrom, readRunRecord, runDirOf } from '../../src/extension/panels/runFiles';
+import { isInside, resolveInside, resolveInsideReal } from '../../src/webviews/host/pathGuard';
+import { choosePngNaming, evaluatedSlugs, listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readMetricsFrom, readRunRecord, runDirOf } from '../../src/webviews/host/runFiles';
 
 let root: string;
 let runs: string;
@@ -144,7 +144,7 @@ describe('gallery data', () => {
 
 describe('content security policy', () => {
   it('is strict: nothing by default, scripts by nonce only, no unsafe-inline, no remote sources', async () => {
-    const { contentSecurityPolicy, makeNonce } = await import('../../src/extension/panels/csp');
+    const { contentSecurityPolicy, makeNonce } = await import('../../src/webviews/host/csp');
     const nonce = makeNonce();
     assert.match(nonce, /^[A-Za-z0-9]{20,}$/);
     assert.notEqual(makeNonce(), nonce);

@@ -20,8 +20,8 @@ import {
   xy,
   type EpochPoint,
   type StepPoint,
-} from '../../src/shared/viewModels/metrics';
-import { DeltaBuffer, Throttle, type Clock } from '../../src/extension/panels/throttle';
+} from '../../src/webviews/dashboard/viewModel';
+import { DeltaBuffer, Throttle, type Clock } from '../../src/webviews/dashboard/throttle';
 
 function stepRec(globalStep: number, losses: Record<string, number> = { segmentation: 1 / globalStep, total: 2 / globalStep }): Extract<MetricsRecord, { type: 'step' }> {
   return { type: 'step', epoch: Math.ceil(globalStep / 10), step: globalStep, globalStep, losses, learningRate: 1e-3, imagesPerSecond: 40, time: '2026-01-01T00:00:00Z' };

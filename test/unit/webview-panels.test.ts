@@ -129,7 +129,7 @@ Module._load = function (request: string, ...rest: unknown[]) {
   if (request === 'vscode') return fakeVscode;
   return originalLoad.call(this, request, ...rest);
 };
-const { registerPanels } = require('../../src/extension/panels') as typeof import('../../src/extension/panels');
+const { registerPanels } = require('../../src/webviews/host/registerPanels') as typeof import('../../src/webviews/host/registerPanels');
 
 // ------------------------------------------------------------------------------ fixtures
 

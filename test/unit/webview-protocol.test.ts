@@ -14,7 +14,7 @@ import {
   parseDashboardState,
   parseGalleryMessage,
   parseGalleryState,
-} from '../../src/shared/webviewProtocol';
+} from '../../src/webviews/protocol';
 
 describe('webview protocol: common messages', () => {
   it('accepts ready, log and saveFile', () => {

@@ -1,6 +1,6 @@
 /** Commands that open the webview panels: Training Dashboard, Mask Gallery, Compare Runs (Ablation). */
 import * as vscode from 'vscode';
-import type { PanelCommands } from '../panelsAdapter';
+import type { PanelCommands } from '../../webviews/host/registerPanels';
 import { pickRuns, runFromArgumentsOrPick, runsFromArguments } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunsTreeNode } from '../runs/runsTreeModel';

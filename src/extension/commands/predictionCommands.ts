@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
 import type { EngineClient } from '../engine/engineClient';
 import { showError, type Log } from '../outputLog';
-import type { PanelCommands } from '../panelsAdapter';
+import type { PanelCommands } from '../../webviews/host/registerPanels';
 import { pickRun, runFromArgumentsOrPick } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import { checkTrusted } from '../workspaceTrust';

@@ -3,7 +3,7 @@
  * training run, folded from its TrainEvents. No `vscode` import.
  */
 import type { TrainEvent } from '../../engine/types';
-import { formatDuration as formatSharedDuration } from '../../shared/viewModels/metrics';
+import { formatDuration as formatSharedDuration } from '../../webviews/dashboard/viewModel';
 
 export interface TrainingProgress {
   runId?: string;

@@ -2,7 +2,7 @@
  * Mask-gallery view model: per_image.csv rows as gallery items (header parsed generically), sort,
  * filter, search, pagination and matching two runs' items. Pure: no DOM, no Node, no vscode.
  */
-import type { CsvTable } from './csv';
+import type { CsvTable } from '../common/csv';
 
 export type ItemLabel = 'benign' | 'malignant' | 'normal' | 'unknown';
 

@@ -4,12 +4,12 @@
  */
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
-import { isRunId, parseComparisonState, parseDashboardState, parseGalleryState, type DashboardState } from '../../shared/webviewProtocol';
-import { COMPARISON_VIEW_TYPE, ComparisonPanel } from './comparisonPanel';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './dashboardPanel';
-import { GALLERY_VIEW_TYPE, GalleryPanel } from './galleryPanel';
+import { isRunId, parseComparisonState, parseDashboardState, parseGalleryState, type DashboardState } from '../protocol';
+import { COMPARISON_VIEW_TYPE, ComparisonPanel } from '../comparison/panel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from '../dashboard/panel';
+import { GALLERY_VIEW_TYPE, GalleryPanel } from '../gallery/panel';
 import type { PanelEnv } from './panelBase';
-import { PREDICTION_VIEW_TYPE, PredictionPanel, type PredictionPanelInput } from './predictionPanel';
+import { PREDICTION_VIEW_TYPE, PredictionPanel, type PredictionPanelInput } from '../prediction/panel';
 
 export interface PanelDeps {
   /** Absolute path of the runs folder (each run is `<runs>/<runId>/`). */

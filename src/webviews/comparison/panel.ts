@@ -13,11 +13,11 @@ import {
   type ComparisonState,
   type ComparisonToHost,
   type HostToComparison,
-} from '../../shared/webviewProtocol';
-import { normalizeComparison, type ComparisonView } from '../../shared/viewModels/comparison';
-import { PanelController, type PanelEnv } from './panelBase';
-import { resolveInsideReal } from './pathGuard';
-import { listComparisonFiles, listRuns, runDirOf } from './runFiles';
+} from '../protocol';
+import { normalizeComparison, type ComparisonView } from './viewModel';
+import { PanelController, type PanelEnv } from '../host/panelBase';
+import { resolveInsideReal } from '../host/pathGuard';
+import { listComparisonFiles, listRuns, runDirOf } from '../host/runFiles';
 
 export const COMPARISON_VIEW_TYPE = 'busLab.comparison';
 const MAX_COMPARISON_BYTES = 200 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * bundled client script from dist/webview/<app>.js, and nothing inline but that script tag.
  */
 import * as vscode from 'vscode';
-import type { PanelKind } from '../../shared/webviewProtocol';
+import type { PanelKind } from '../protocol';
 import { contentSecurityPolicy, makeNonce } from './csp';
 
 export { contentSecurityPolicy, makeNonce };

@@ -13,9 +13,9 @@
  *    resolves inside the runs folder itself.
  */
 import type { Label, RunStatus } from '../engine/types';
-import type { EpochPoint, StepPoint } from './viewModels/metrics';
-import type { GalleryItem } from './viewModels/gallery';
-import type { ComparisonView } from './viewModels/comparison';
+import type { EpochPoint, StepPoint } from './dashboard/viewModel';
+import type { GalleryItem } from './gallery/viewModel';
+import type { ComparisonView } from './comparison/viewModel';
 import type { ImagePrediction } from '../engine/predict/predictionTypes';
 
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';

@@ -4,7 +4,7 @@
  * the detail view, the comparison table with p-values, exports posted, in dark, light and high
  * contrast. Screenshots go to --out (default: a temp folder).
  *
- *   npm run build && node --import tsx webview/harness/check.ts [--chromium /usr/bin/chromium] [--out dir]
+ *   npm run build && node --import tsx test/webview-harness/check.ts [--chromium /usr/bin/chromium] [--out dir]
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';

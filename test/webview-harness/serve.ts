@@ -6,7 +6,7 @@
  * Images and scripts come from a second origin with Access-Control-Allow-Origin: *, as webview
  * resources do, so canvas pixel reads and CSP behave as in VS Code.
  *
- *   npm run build && node --import tsx webview/harness/serve.ts [--port 5301] [--runs <dir>]
+ *   npm run build && node --import tsx test/webview-harness/serve.ts [--port 5301] [--runs <dir>]
  *   open http://127.0.0.1:5301/dashboard.html?theme=dark  (gallery.html, comparison.html; theme=light|hc)
  *
  * Messages the page sent are in `window.__sent`, CSP violations in `window.__cspViolations`.
@@ -18,12 +18,12 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PNG } from 'pngjs';
-import { contentSecurityPolicy } from '../../src/extension/panels/csp';
-import { listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readRunRecord, runOptionOf, evaluatedSlugs } from '../../src/extension/panels/runFiles';
-import { resolveInside } from '../../src/extension/panels/pathGuard';
-import { keepLastScatter, thinSteps } from '../../src/shared/viewModels/metrics';
-import { normalizeComparison } from '../../src/shared/viewModels/comparison';
-import type { GalleryRunData, HostToComparison, HostToDashboard, HostToGallery } from '../../src/shared/webviewProtocol';
+import { contentSecurityPolicy } from '../../src/webviews/host/csp';
+import { listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readRunRecord, runOptionOf, evaluatedSlugs } from '../../src/webviews/host/runFiles';
+import { resolveInside } from '../../src/webviews/host/pathGuard';
+import { keepLastScatter, thinSteps } from '../../src/webviews/dashboard/viewModel';
+import { normalizeComparison } from '../../src/webviews/comparison/viewModel';
+import type { GalleryRunData, HostToComparison, HostToDashboard, HostToGallery } from '../../src/webviews/protocol';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {

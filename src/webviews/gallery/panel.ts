@@ -5,10 +5,10 @@
  * A second run can be chosen to compare the same images side by side.
  */
 import * as vscode from 'vscode';
-import { parseGalleryMessage, type GalleryRunData, type GalleryState, type GalleryToHost, type HostToGallery } from '../../shared/webviewProtocol';
-import { PanelController, type PanelEnv } from './panelBase';
-import { evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from './runFiles';
-import { resolveInside } from './pathGuard';
+import { parseGalleryMessage, type GalleryRunData, type GalleryState, type GalleryToHost, type HostToGallery } from '../protocol';
+import { PanelController, type PanelEnv } from '../host/panelBase';
+import { evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
+import { resolveInside } from '../host/pathGuard';
 
 export const GALLERY_VIEW_TYPE = 'busLab.gallery';
 

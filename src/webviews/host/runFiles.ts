@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunRecord, RunStatus } from '../../engine/types';
-import { isRunId, type GalleryDataset, type RunOption } from '../../shared/webviewProtocol';
-import { parseCsv } from '../../shared/viewModels/csv';
-import { buildGalleryItems, stem } from '../../shared/viewModels/gallery';
-import { parseMetricsJsonl, type EpochPoint, type StepPoint } from '../../shared/viewModels/metrics';
+import { isRunId, type GalleryDataset, type RunOption } from '../protocol';
+import { parseCsv } from '../common/csv';
+import { buildGalleryItems, stem } from '../gallery/viewModel';
+import { parseMetricsJsonl, type EpochPoint, type StepPoint } from '../dashboard/viewModel';
 import { resolveInside } from './pathGuard';
 
 const STATUSES: readonly RunStatus[] = ['running', 'finished', 'failed', 'cancelled'];

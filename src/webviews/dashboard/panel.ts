@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import type { RunStatus, TrainEvent } from '../../engine/types';
-import { parseDashboardMessage, type DashboardRunData, type DashboardState, type DashboardToHost, type HostToDashboard, type RunOption } from '../../shared/webviewProtocol';
-import { keepLastScatter, thinSteps } from '../../shared/viewModels/metrics';
-import { PanelController, type PanelEnv } from './panelBase';
-import { listRuns, readMetrics, readMetricsFrom, readRunRecord, runDirOf, runOptionOf } from './runFiles';
+import { parseDashboardMessage, type DashboardRunData, type DashboardState, type DashboardToHost, type HostToDashboard, type RunOption } from '../protocol';
+import { keepLastScatter, thinSteps } from './viewModel';
+import { PanelController, type PanelEnv } from '../host/panelBase';
+import { listRuns, readMetrics, readMetricsFrom, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
 import { DeltaBuffer, Throttle } from './throttle';
 
 export const DASHBOARD_VIEW_TYPE = 'busLab.dashboard';

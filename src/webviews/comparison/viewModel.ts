@@ -4,7 +4,7 @@
  * bar (mean + CI) and strip (per-image) chart data, and exports CSV / Markdown.
  * Pure: no DOM, no Node, no vscode.
  */
-import { toCsv, toMarkdownTable } from './csv';
+import { toCsv, toMarkdownTable } from '../common/csv';
 import { formatP, holm, median, significanceMark, wilcoxonSignedRank } from './stats';
 
 export type Interval = [number, number];

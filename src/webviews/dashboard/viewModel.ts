@@ -4,7 +4,7 @@
  * and the chart series / CSV export. Pure: no DOM, no Node, no vscode.
  */
 import type { EpochInstruments, Label } from '../../engine/types';
-import { toCsv } from './csv';
+import { toCsv } from '../common/csv';
 
 export interface StepPoint {
   /** Global step (x axis of per-step charts). */

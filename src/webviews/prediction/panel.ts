@@ -9,8 +9,8 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PredictionSummary } from '../../engine/predict/predictionTypes';
-import { parsePredictionMessage, type HostToPrediction, type PredictionToHost } from '../../shared/webviewProtocol';
-import { PanelController, type PanelEnv } from './panelBase';
+import { parsePredictionMessage, type HostToPrediction, type PredictionToHost } from '../protocol';
+import { PanelController, type PanelEnv } from '../host/panelBase';
 
 export const PREDICTION_VIEW_TYPE = 'busLab.prediction';
 

@@ -4,16 +4,16 @@
  * buttons to save the mask or the overlay. A folder shows as a gallery first (no ground truth);
  * a card opens that image. Pictures come from the run folder through webview URIs.
  */
-import { adoptCss } from '../common/csp';
-import '../common/elements';
-import css from '../common/styles.css';
+import { adoptCss } from '../../common/adoptCss';
+import '../../common/elements';
+import css from '../../common/styles.css';
 import predictionCss from './prediction.css';
-import { button, checkbox } from '../common/elements';
-import { announce, clear, h } from '../common/dom';
-import { createBridge } from '../common/bridge';
-import type { HostToPrediction, PredictionToHost, PredictionView } from '../../src/shared/webviewProtocol';
-import type { ImagePrediction } from '../../src/engine/predict/predictionTypes';
-import { heatmapRgba } from '../../src/shared/viewModels/masks';
+import { button, checkbox } from '../../common/elements';
+import { announce, clear, h } from '../../common/dom';
+import { createBridge } from '../../common/bridge';
+import type { HostToPrediction, PredictionToHost, PredictionView } from '../../protocol';
+import type { ImagePrediction } from '../../../engine/predict/predictionTypes';
+import { heatmapRgba } from '../../common/masks';
 
 adoptCss(css);
 adoptCss(predictionCss);

@@ -3,15 +3,15 @@
  * `append` batches; keeps the per-run history, overlays several runs, smooths (debiased EMA),
  * zooms, and exports each chart as PNG and CSV through the host.
  */
-import { adoptCss } from '../common/csp';
-import '../common/elements';
-import css from '../common/styles.css';
-import { button, checkbox } from '../common/elements';
-import { announce, clear, frameThrottle, h } from '../common/dom';
-import { createBridge } from '../common/bridge';
-import { applyChartDefaults, axes, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../common/charts';
-import { chartTheme, onThemeChange, withAlpha } from '../common/theme';
-import type { DashboardState, DashboardToHost, HostToDashboard, RunOption } from '../../src/shared/webviewProtocol';
+import { adoptCss } from '../../common/adoptCss';
+import '../../common/elements';
+import css from '../../common/styles.css';
+import { button, checkbox } from '../../common/elements';
+import { announce, clear, frameThrottle, h } from '../../common/dom';
+import { createBridge } from '../../common/bridge';
+import { applyChartDefaults, axes, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../../common/charts';
+import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
+import type { DashboardState, DashboardToHost, HostToDashboard, RunOption } from '../../protocol';
 import {
   formatDuration,
   lossComponents,
@@ -23,7 +23,7 @@ import {
   type ChartSeries,
   type EpochPoint,
   type StepPoint,
-} from '../../src/shared/viewModels/metrics';
+} from '../viewModel';
 import type { ChartDataset } from 'chart.js';
 
 adoptCss(css);

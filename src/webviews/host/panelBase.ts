@@ -6,9 +6,9 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { CommonToWebview, PanelKind, SaveFileMessage } from '../../shared/webviewProtocol';
+import type { CommonToWebview, PanelKind, SaveFileMessage } from '../protocol';
 import { renderHtml, webviewOptions } from './html';
-import type { PanelDeps } from './index';
+import type { PanelDeps } from './registerPanels';
 
 export interface PanelEnv {
   extensionUri: vscode.Uri;

@@ -3,15 +3,15 @@
  * CIs, difference to a selectable baseline and Holm-adjusted p-values with significance marks;
  * a bar chart with CI whiskers; a per-image Dice strip plot with medians; CSV / Markdown export.
  */
-import { adoptCss } from '../common/csp';
-import '../common/elements';
-import css from '../common/styles.css';
-import { button, checkbox, select } from '../common/elements';
-import { announce, clear, h } from '../common/dom';
-import { createBridge } from '../common/bridge';
-import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../common/charts';
-import { chartTheme, onThemeChange, withAlpha } from '../common/theme';
-import type { ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../src/shared/webviewProtocol';
+import { adoptCss } from '../../common/adoptCss';
+import '../../common/elements';
+import css from '../../common/styles.css';
+import { button, checkbox, select } from '../../common/elements';
+import { announce, clear, h } from '../../common/dom';
+import { createBridge } from '../../common/bridge';
+import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../../common/charts';
+import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
+import type { ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
 import {
   barData,
   buildTable,
@@ -21,9 +21,9 @@ import {
   type CompareMetric,
   type ComparisonView,
   type TableRow,
-} from '../../src/shared/viewModels/comparison';
-import { toCsv } from '../../src/shared/viewModels/csv';
-import { formatP } from '../../src/shared/viewModels/stats';
+} from '../viewModel';
+import { toCsv } from '../../common/csv';
+import { formatP } from '../stats';
 
 adoptCss(css);
 

@@ -4,14 +4,14 @@
  * detail view with mask / prediction / heat-map toggles, BI-RADS features true vs predicted, and
  * a second run side by side. Images come from the runs folder through webview URIs, lazily.
  */
-import { adoptCss } from '../common/csp';
-import '../common/elements';
-import css from '../common/styles.css';
+import { adoptCss } from '../../common/adoptCss';
+import '../../common/elements';
+import css from '../../common/styles.css';
 import galleryCss from './gallery.css';
-import { button, checkbox, select } from '../common/elements';
-import { announce, clear, debounce, h } from '../common/dom';
-import { createBridge } from '../common/bridge';
-import type { GalleryDataset, GalleryRunData, GalleryState, GalleryToHost, HostToGallery, RunOption } from '../../src/shared/webviewProtocol';
+import { button, checkbox, select } from '../../common/elements';
+import { announce, clear, debounce, h } from '../../common/dom';
+import { createBridge } from '../../common/bridge';
+import type { GalleryDataset, GalleryRunData, GalleryState, GalleryToHost, HostToGallery, RunOption } from '../../protocol';
 import {
   DEFAULT_SORT,
   SORT_KEYS,
@@ -26,8 +26,8 @@ import {
   type GalleryItem,
   type ItemLabel,
   type SortKey,
-} from '../../src/shared/viewModels/gallery';
-import { heatmapRgba, maskContour, maskFromRgba, paintMask, parseHex } from '../../src/shared/viewModels/masks';
+} from '../viewModel';
+import { heatmapRgba, maskContour, maskFromRgba, paintMask, parseHex } from '../../common/masks';
 
 adoptCss(css);
 adoptCss(galleryCss);

@@ -3,7 +3,7 @@
  * training (hundreds of steps a second) never floods a webview. No `vscode` import.
  */
 import type { RunStatus, TrainEvent } from '../../engine/types';
-import { mergeEpochs, mergeSteps, toEpochPoint, toStepPoint, type EpochPoint, type StepPoint } from '../../shared/viewModels/metrics';
+import { mergeEpochs, mergeSteps, toEpochPoint, toStepPoint, type EpochPoint, type StepPoint } from './viewModel';
 
 export interface RunDelta {
   runId: string;
