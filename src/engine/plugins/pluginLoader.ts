@@ -4,16 +4,18 @@
  * A module may describe itself (exports `lossProviders` / `featureProviders` arrays of
  * `{ id, label, description?, defaultOptions?, create(tf, options) }`), or export bare factories
  * `createLoss(tf, options)` / `createFeature(tf, options)` whose id and label come from the
- * reference the extension API recorded. Every provider is wrapped so that a plugin that throws or
- * returns a non-scalar or NaN stops the run with an error naming the plugin.
+ * reference the extension API recorded. Every provider is wrapped (./containment) so that a plugin
+ * that throws, calls process.exit, or returns a non-scalar or a foreign tensor stops the run with an
+ * error naming the plugin.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
-import type { Scalar, Tensor, TF } from '../tf';
+import type { Scalar, Tensor1D, TF } from '../tf';
 import type { PluginReference } from '../types';
 import type { Registries } from './builtins';
-import type { FeatureProvider, LossFunction, LossInstance, LossProvider } from './providers';
+import { callPlugin, engineTensor, PluginError } from './containment';
+import type { FeatureFunction, FeatureProvider, LossProvider } from './providers';
 import { toLossInstance } from './providers';
 
 export interface PluginProviderRef extends PluginReference {
@@ -24,9 +26,7 @@ export interface PluginProviderRef extends PluginReference {
   defaultOptions?: Record<string, unknown>;
 }
 
-export class PluginError extends Error {
-  override name = 'PluginError';
-}
+export { PluginError };
 
 function describe(ref: PluginReference): string {
   return `plugin ${ref.source ? `${ref.source} ` : ''}(${ref.modulePath})`;
@@ -37,11 +37,19 @@ function requireModule(path: string): Record<string, unknown> {
   return createRequire(path)(path);
 }
 
+/** Runs plugin code; its errors (other than our own refusals) become one PluginError line led by `what`. */
+function guarded<T>(who: string, what: string, fn: () => T): T {
+  try {
+    return callPlugin(who, fn);
+  } catch (err) {
+    if (err instanceof PluginError) throw err;
+    throw new PluginError(`${who}: ${what}: ${(err as Error)?.message ?? String(err)}`);
+  }
+}
+
 function checkScalar(tf: TF, value: unknown, who: string): Scalar {
-  if (!value || typeof value !== 'object' || !('rank' in value)) throw new PluginError(`${who} returned ${typeof value}, not a tensor`);
-  const t = value as Tensor;
+  const t = engineTensor(tf, value, who);
   if (t.rank !== 0) throw new PluginError(`${who} returned a tensor of shape [${t.shape.join(',')}], not a scalar`);
-  void tf;
   return t as Scalar;
 }
 
@@ -49,33 +57,49 @@ function wrapLoss(tf: TF, provider: LossProvider, who: string): LossProvider {
   return {
     ...provider,
     create(tfArg, options) {
-      let created: LossFunction | LossInstance;
-      try {
-        created = provider.create(tfArg, options);
-      } catch (err) {
-        throw new PluginError(`${who}: creating loss '${provider.id}' failed: ${(err as Error).message}`);
-      }
+      const created = guarded(who, `creating loss '${provider.id}' failed`, () => provider.create(tfArg, options));
       const inst = toLossInstance(created);
-      if (typeof inst.compute !== 'function') throw new PluginError(`${who}: loss '${provider.id}' did not return a function`);
+      if (typeof inst?.compute !== 'function') throw new PluginError(`${who}: loss '${provider.id}' did not return a function`);
       return {
         ...inst,
         compute: (batch, outputs, context) => {
-          let out: unknown;
-          try {
-            out = inst.compute(batch, outputs, context);
-          } catch (err) {
-            throw new PluginError(`${who}: loss '${provider.id}' threw at epoch ${context.epoch}, step ${context.step}: ${(err as Error).message}`);
-          }
-          return checkScalar(tf, out, `${who}: loss '${provider.id}' at epoch ${context.epoch}, step ${context.step}`);
+          const at = `epoch ${context.epoch}, step ${context.step}`;
+          const out = guarded(who, `loss '${provider.id}' threw at ${at}`, () => inst.compute(batch, outputs, context));
+          return checkScalar(tf, out, `${who}: loss '${provider.id}' at ${at}`);
         },
       };
     },
   };
 }
 
-/** Loads each referenced module and registers its providers; returns the ids added. */
-export function loadPlugins(tf: TF, refs: readonly PluginProviderRef[], registries: Registries): { losses: string[]; features: string[] } {
-  const added = { losses: [] as string[], features: [] as string[] };
+/** Features get the losses' wrapping: errors and bad outputs name the plugin and the feature. */
+function wrapFeature(tf: TF, provider: FeatureProvider, who: string): FeatureProvider {
+  return {
+    ...provider,
+    create(tfArg, options) {
+      const fn = guarded(who, `creating feature '${provider.id}' failed`, () => provider.create(tfArg, options));
+      if (typeof fn !== 'function') throw new PluginError(`${who}: feature '${provider.id}' did not return a function`);
+      const wrapped: FeatureFunction = (softMask, image) => {
+        const out = guarded(who, `feature '${provider.id}' threw`, () => fn(softMask, image));
+        const t = engineTensor(tf, out, `${who}: feature '${provider.id}'`);
+        const batch = softMask.shape[0];
+        if (t.rank !== 1 || t.shape[0] !== batch) {
+          throw new PluginError(`${who}: feature '${provider.id}' returned a tensor of shape [${t.shape.join(',')}], not one value per image [${batch}]`);
+        }
+        return t as Tensor1D;
+      };
+      return wrapped;
+    },
+  };
+}
+
+/** Loads each referenced module and registers its providers; returns the ids added and, by id, the plugin each came from. */
+export function loadPlugins(
+  tf: TF,
+  refs: readonly PluginProviderRef[],
+  registries: Registries,
+): { losses: string[]; features: string[]; origins: Record<string, string> } {
+  const added = { losses: [] as string[], features: [] as string[], origins: {} as Record<string, string> };
   const cache = new Map<string, Record<string, unknown>>();
   for (const ref of refs) {
     const who = describe(ref);
@@ -84,7 +108,7 @@ export function loadPlugins(tf: TF, refs: readonly PluginProviderRef[], registri
     let mod = cache.get(ref.modulePath);
     if (!mod) {
       try {
-        mod = requireModule(ref.modulePath);
+        mod = callPlugin(who, () => requireModule(ref.modulePath));
       } catch (err) {
         throw new PluginError(`${who}: failed to load: ${(err as Error).message}`);
       }
@@ -111,14 +135,16 @@ export function loadPlugins(tf: TF, refs: readonly PluginProviderRef[], registri
         throw new PluginError(`${who}: ${(err as Error).message}`);
       }
       added.losses.push(p.id);
+      added.origins[p.id] = who;
     }
     for (const p of features) {
       try {
-        registries.features.register(p);
+        registries.features.register(wrapFeature(tf, p, who));
       } catch (err) {
         throw new PluginError(`${who}: ${(err as Error).message}`);
       }
       added.features.push(p.id);
+      added.origins[p.id] = who;
     }
   }
   return added;

@@ -10,7 +10,11 @@ const ID_PATTERN = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z][\w.-]*$/;
 export class ProviderRegistry<P extends ProviderDescriptor & { create: unknown }> {
   private readonly providers = new Map<string, P>();
 
-  constructor(private readonly kind: 'loss' | 'feature') {}
+  /** `reserved`: names a provider may not take in any letter case (the built-in method names). */
+  constructor(
+    private readonly kind: 'loss' | 'feature',
+    private readonly reserved: readonly string[] = [],
+  ) {}
 
   register(provider: P): () => void {
     const what = `${this.kind} provider`;
@@ -20,9 +24,15 @@ export class ProviderRegistry<P extends ProviderDescriptor & { create: unknown }
     }
     if (typeof provider.label !== 'string' || provider.label.trim() === '') throw new Error(`${what} '${provider.id}': label must be a non-empty string`);
     if (typeof provider.create !== 'function') throw new Error(`${what} '${provider.id}': create must be a function`);
-    if (this.providers.has(provider.id)) {
-      const existing = this.providers.get(provider.id)!;
-      throw new Error(`${what} '${provider.id}' is already registered (by ${existing.source ?? 'unknown'})`);
+    const lower = provider.id.toLowerCase();
+    const clash = this.reserved.find((r) => r.toLowerCase() === lower);
+    if (clash) throw new Error(`${what} '${provider.id}' would shadow the built-in method '${clash}'; choose another id`);
+    // Ids differing only in case would look the same in menus and tables: refused like duplicates.
+    const existing = [...this.providers.values()].find((p) => p.id.toLowerCase() === lower);
+    if (existing) {
+      const by = existing.source ?? 'unknown';
+      if (existing.id === provider.id) throw new Error(`${what} '${provider.id}' is already registered (by ${by})`);
+      throw new Error(`${what} '${provider.id}' clashes with '${existing.id}' (by ${by}): ids may not differ only in letter case`);
     }
     this.providers.set(provider.id, provider);
     return () => {

@@ -11,23 +11,22 @@ import { initBackend } from '../backend';
 import { Batch, BatchLoader, packBatch } from '../data/batches';
 import { loadDataset } from '../data/load';
 import { splitByPatient } from '../data/split';
-import { evaluateDataset } from '../eval/evaluate';
+import { evaluateRun } from '../eval/evaluateRun';
 import { computeFeatureValues } from '../features';
 import { computeMaskFeatures, NamedFeatureFunction } from '../features/maskFeatures';
 import { BiradsConsistencyInstance, FeatureNormalisation, isBiradsConsistencyInstance } from '../losses/biradsConsistency';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import { assignWeights, ModelDescription, predictorForNetwork } from '../model/predictor';
 import { createUNet, UNet } from '../model/unet';
-import { createRegistries } from '../plugins/builtins';
-import { loadPlugins, PluginError } from '../plugins/pluginLoader';
+import { TensorGrowthWatch } from '../plugins/growthWatch';
+import { PluginError } from '../plugins/pluginLoader';
 import { FeatureProvider, LossBatch, LossContext, LossInstance, toLossInstance } from '../plugins/providers';
 import { RunStore } from '../runs/runStore';
 import { aucMannWhitney, youdenThreshold } from '../stats';
 import { fitLogisticRegression } from '../stats/logisticRegression';
 import type { NamedTensorMap, Scalar, Tensor, Tensor1D, TF, Variable } from '../tf';
-import type { EpochInstruments, LoadedDataset, MetricsRecord, PhiCalibration, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
-import { ConfigError, resolveTrainConfig } from './config';
-import { methodIds, planMethod } from './methods';
+import type { EpochInstruments, MetricsRecord, PhiCalibration, RunRecord, Sample, TrainConfig, TrainEvent } from '../types';
+import { prepareTrainSetup, resumeConfig, TrainSetupError } from './setup';
 import { collectVersions } from './versions';
 import { Adam, createAdam } from './adam';
 import { measureInstruments } from './instruments';
@@ -41,10 +40,7 @@ export interface TrainOptions {
   onEvent?: (event: TrainEvent) => void;
 }
 
-/** Errors in the configuration or the data it names, found before a run folder exists. */
-export class TrainSetupError extends Error {
-  override name = 'TrainSetupError';
-}
+export { TrainSetupError };
 
 interface ActiveTerm {
   name: string;
@@ -93,23 +89,11 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       throw new TrainSetupError(`resume: run ${options.runId} has no checkpoint to resume from`);
     }
   }
-  const requested = previous ? previous.config : partial;
+  // Code and native-module paths of a resumed run come from the caller, never from run.json.
+  const requested = previous ? resumeConfig(previous, partial) : partial;
   const backend = await initBackend(requested.backend ?? 'auto', { nativeModulesPath: requested.nativeModulesPath, accelerator: requested.accelerator });
   const tf = backend.tf;
-  const registries = createRegistries();
-  try {
-    loadPlugins(tf, requested.plugins ?? [], registries);
-  } catch (err) {
-    throw new TrainSetupError((err as Error).message);
-  }
-  let config: TrainConfig;
-  try {
-    config = resolveTrainConfig(requested, methodIds(registries.losses));
-  } catch (err) {
-    if (err instanceof ConfigError) throw new TrainSetupError(err.message);
-    throw err;
-  }
-  const plan = planMethod(config, registries.losses);
+  const { config, plan, registries, pluginOrigins } = prepareTrainSetup(tf, requested);
   log(`backend: ${backend.name} (${backend.reason})`);
 
   const trainSet = await loadDataset(config.train, {
@@ -133,7 +117,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
   // ---- the run folder
   const now = new Date().toISOString();
   const record: RunRecord = previous
-    ? { ...previous, status: 'running', updatedAt: now, error: undefined }
+    ? { ...previous, config, status: 'running', updatedAt: now, error: undefined }
     : {
         formatVersion: 1,
         id: options.runId ?? store.newRunId(config.name ?? config.method),
@@ -170,7 +154,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       epochsWithoutImprovement: 0,
       featureNormalisation: {},
     };
-    const table = plan.needsFeatures ? await trainingFeatureTable(tf, train, config, registries.features.list()) : undefined;
+    const table = plan.needsFeatures ? await trainingFeatureTable(tf, train, config, registries.features.list(), pluginOrigins) : undefined;
     if (table) state.featureNormalisation = table.normalisation;
     const usesConsistency = plan.terms.some((t) => t.providerId === 'biradsConsistency');
     let phiStart: PhiCalibration | undefined;
@@ -226,6 +210,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
     const step: StepPlan = {
       terms,
       featureFns,
+      pluginOrigins,
       maskGradient: config.maskGradient,
       optimizer,
       variables: [...net.trainableVariables, ...auxVars.filter((v) => !phiVars.has(v))],
@@ -295,6 +280,9 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       return record;
     };
 
+    // Named in the warning when tensor memory grows at every step: the plugins this run uses.
+    const usedPlugins = [...new Set([...plan.terms.map((t) => t.providerId), ...featureFns.map((f) => f.id)])].filter((id) => pluginOrigins[id]);
+    const growth = new TensorGrowthWatch(tf, usedPlugins.map((id) => `'${id}' from ${pluginOrigins[id]}`));
     for (; state.epoch < config.epochs; state.epoch++, state.batchInEpoch = 0) {
       const epoch = state.epoch;
       const epochStart = Date.now();
@@ -310,6 +298,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
         if (phiOptimizer) (phiOptimizer as unknown as { learningRate: number }).learningRate = cosineLearningRate(config.phiLearningRate!, state.globalStep, totalSteps);
         const losses = trainStep(tf, net, step, batch, { epoch: epoch + 1, step: state.globalStep + 1 });
+        const leak = growth.afterStep();
+        if (leak) log(leak, 'warn');
         const seconds = (Date.now() - t0) / 1000;
         state.globalStep++;
         state.batchInEpoch++;
@@ -387,33 +377,26 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       }
     }
 
-    // ---- external evaluation with the best checkpoint
-    const best = await loadCheckpoint<ModelDescription>(tf, join(runDir, 'model'));
-    const bestNet = createUNet(tf, { baseWidth: config.baseWidth, depth: 4, withClassifier: plan.withClassifier, seed: config.seed });
-    try {
-      assignWeights(bestNet, best.tensors, join(runDir, 'model'));
-      for (const t of best.tensors.values()) t.dispose();
-      const predictor = predictorForNetwork(tf, bestNet, config.imageSize);
-      const threshold = Number(best.manifest.state.classificationThreshold ?? 0.5);
-      for (const spec of config.external) {
-        if (options.signal?.aborted) return await cancelled();
-        const dataset: LoadedDataset = await loadDataset(spec, { size: config.imageSize, cacheDir: config.cacheDir, limit: config.limit, onWarning: (m) => log(m, 'warn') });
-        log(`evaluating on ${dataset.name} (${dataset.items.length} images)`);
-        await evaluateDataset({
-          tf,
-          predictor,
-          dataset,
-          outDir: join(runDir, 'eval', dataset.slug),
-          threshold: Number.isFinite(threshold) ? threshold : 0.5,
-          seed: config.seed,
-          signal: options.signal,
-          onProgress: (done, total) => emit({ type: 'evaluation', runId: record.id, dataset: dataset.slug, done, total }),
-        });
-        if (!record.evaluated.includes(dataset.slug)) record.evaluated.push(dataset.slug);
-        await store.writeRecord(record);
-      }
-    } finally {
-      bestNet.dispose();
+    // ---- external evaluation with the best checkpoint (the one evaluateRun; this run's own
+    // evaluations are replaced when a resumed run evaluates again)
+    if (config.external.length > 0 && !options.signal?.aborted) {
+      const evaluation = await evaluateRun({
+        tf,
+        runDir,
+        datasets: config.external,
+        cacheDir: config.cacheDir,
+        limit: config.limit,
+        existing: 'overwrite',
+        signal: options.signal,
+        onWarning: (m) => log(m, 'warn'),
+        onDataset: (d) => log(`evaluating on ${d.name} (${d.images} images)`),
+        onProgress: (slug, done, total) => emit({ type: 'evaluation', runId: record.id, dataset: slug, done, total }),
+        recordEvaluated: async (slug) => {
+          if (!record.evaluated.includes(slug)) record.evaluated.push(slug);
+          await store.writeRecord(record);
+        },
+      });
+      if (evaluation.cancelled) return await cancelled();
     }
     if (options.signal?.aborted) return await cancelled();
 
@@ -466,12 +449,22 @@ interface TrainingFeatureTable {
   normalisation: FeatureNormalisation;
 }
 
-async function trainingFeatureTable(tf: TF, train: readonly Sample[], config: TrainConfig, providers: readonly FeatureProvider[]): Promise<TrainingFeatureTable> {
+async function trainingFeatureTable(
+  tf: TF,
+  train: readonly Sample[],
+  config: TrainConfig,
+  providers: readonly FeatureProvider[],
+  origins: Record<string, string>,
+): Promise<TrainingFeatureTable> {
   const lesions = train.filter((s) => s.label !== 'normal');
   const px = config.imageSize * config.imageSize;
   const masks = new Float32Array(lesions.length * px);
   lesions.forEach((s, i) => masks.set(s.mask, i * px));
   const values = await computeFeatureValues(tf, masks, lesions.length, config.imageSize, config.features, providers);
+  for (const [id, v] of Object.entries(values)) {
+    const bad = v.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`feature '${id}'${origins[id] ? ` (${origins[id]})` : ''} is ${v[bad]} on training mask ${bad + 1} of ${v.length}`);
+  }
   const normalisation: FeatureNormalisation = {};
   for (const [id, v] of Object.entries(values)) {
     const mean = v.reduce((a, b) => a + b, 0) / Math.max(v.length, 1);
@@ -537,6 +530,8 @@ function batchTensors(tf: TF, batch: Batch): LossBatch {
 interface StepPlan {
   terms: ActiveTerm[];
   featureFns: NamedFeatureFunction[];
+  /** The plugin each plugin provider came from, by provider id. */
+  pluginOrigins: Record<string, string>;
   maskGradient: boolean;
   optimizer: Adam;
   /** Variables the main optimizer updates (the network, and phi unless it has its own rate). */
@@ -552,6 +547,8 @@ interface StepPlan {
 function trainStep(tf: TF, net: UNet, plan: StepPlan, batch: Batch, ctx: { epoch: number; step: number }): Record<string, number> {
   const { terms, featureFns } = plan;
   const parts: Tensor[] = [];
+  // Each feature's batch sum, read back with the losses, so a NaN feature is blamed on its provider.
+  const featureSums: Tensor[] = [];
   const inputs = batchTensors(tf, batch);
   let grads: NamedTensorMap | undefined;
   let total: Scalar | undefined;
@@ -563,6 +560,7 @@ function trainStep(tf: TF, net: UNet, plan: StepPlan, batch: Batch, ctx: { epoch
       const features = featureFns.length > 0 ? computeMaskFeatures(tf, featureFns, out.seg, inputs.image, plan.maskGradient) : {};
       const context: TrainLossContext = { epoch: ctx.epoch, step: ctx.step, features };
       if (needsTrue) context.trueMaskFeatures = computeMaskFeatures(tf, featureFns, inputs.mask, inputs.image);
+      for (const f of featureFns) featureSums.push(tf.keep(tf.sum(features[f.id])));
       let sum: Scalar = tf.scalar(0);
       for (const term of terms) {
         const value = term.instance.compute(inputs, outputs, context);
@@ -574,9 +572,16 @@ function trainStep(tf: TF, net: UNet, plan: StepPlan, batch: Batch, ctx: { epoch
     const pick = (vars: Variable[]) => vars.filter((v) => grads![v.name]).map((v) => ({ name: v.name, tensor: grads![v.name] }));
     plan.optimizer.applyGradients(pick(plan.variables));
     if (plan.phi) plan.phi.optimizer.applyGradients(pick(plan.phi.variables));
-    const stacked = tf.stack([...parts, total]);
+    const stacked = tf.stack([...parts, total, ...featureSums]);
     const values = stacked.dataSync();
     stacked.dispose();
+    featureFns.forEach((f, i) => {
+      const v = values[terms.length + 1 + i];
+      if (!Number.isFinite(v)) {
+        const origin = plan.pluginOrigins[f.id];
+        throw new Error(`feature '${f.id}' is ${v} at epoch ${ctx.epoch}, step ${ctx.step}${origin ? ` (${origin})` : ''}; the losses that read it cannot be finite`);
+      }
+    });
     const losses: Record<string, number> = {};
     terms.forEach((t, i) => {
       if (!Number.isFinite(values[i])) {
@@ -594,6 +599,7 @@ function trainStep(tf: TF, net: UNet, plan: StepPlan, batch: Batch, ctx: { epoch
     total?.dispose();
     if (grads) tf.dispose(Object.values(grads));
     for (const p of parts) p.dispose();
+    for (const f of featureSums) f.dispose();
     for (const t of Object.values(inputs)) t.dispose();
   }
 }
