@@ -71,6 +71,10 @@ export interface LoadedDataset {
   skipped: { file: string; reason: string }[];
   /** Re-reads one item at its source resolution (evaluation scores there). */
   readFullResolution(id: string): Promise<FullResolutionItem>;
+  /** The dataset folder (the synthetic site's name for synthetic data). */
+  path?: string;
+  /** sha256 of the items' relative file paths and sizes (src/engine/data/fingerprint.ts). */
+  fingerprint?(): Promise<string>;
 }
 
 /** Methods that ship with the engine; plugin loss sets extend the list at run time. */

@@ -8,7 +8,7 @@ import { computeMaskFeatures } from '../../src/engine/features/maskFeatures';
 import { biradsConsistencyLoss } from '../../src/engine/losses/biradsConsistency';
 import { segmentationLoss } from '../../src/engine/losses/segmentation';
 import { toLossInstance } from '../../src/engine/plugins/providers';
-import { readMetrics } from '../../src/engine/runs/runStore';
+import { readMetrics } from '../../src/engine/runs/metricsFile';
 import type { Tensor, Tensor1D, Tensor4D } from '../../src/engine/tf';
 import { measureInstruments } from '../../src/engine/train/instruments';
 import { runTraining } from '../../src/engine/train/trainer';
@@ -70,7 +70,7 @@ async function phiDrift(extra: Partial<TrainConfig>) {
   const record = await runTraining({ ...tiny, ...extra }, { runsDir });
   assert.equal(record.status, 'finished', record.error);
   const start = record.phiCalibration!;
-  const epochs = epochRecords(await readMetrics(join(runsDir, record.id)));
+  const epochs = epochRecords((await readMetrics(join(runsDir, record.id))).records);
   const end = epochs.at(-1)!.featureWeights!;
   const drift = Math.max(Math.abs(end.bias - start.bias), ...Object.keys(start.weights).map((id) => Math.abs(end[id] - start.weights[id])));
   return { record, epochs, drift };
@@ -140,7 +140,7 @@ test('with the mask gradient off a training run records a ratio of 0, and mtl ru
   assert.equal(off.epochs[0].instruments?.maskGradientRatio, 0);
   const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-phi-'));
   const mtl = await runTraining({ ...tiny, method: 'mtl', epochs: 1 }, { runsDir });
-  const epochs = epochRecords(await readMetrics(join(runsDir, mtl.id)));
+  const epochs = epochRecords((await readMetrics(join(runsDir, mtl.id))).records);
   assert.ok(epochs[0].instruments?.featureBias, 'feature drift measured for mtl');
   assert.equal(epochs[0].instruments?.maskGradientRatio, undefined);
   assert.equal(mtl.phiCalibration, undefined);

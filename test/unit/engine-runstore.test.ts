@@ -8,7 +8,9 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/engine/model/checkpoin
 import { loadPredictor, ModelDescription } from '../../src/engine/model/predictor';
 import { createUNet } from '../../src/engine/model/unet';
 import { writeFileAtomic } from '../../src/engine/runs/atomicWrite';
-import { readMetrics, RunStore } from '../../src/engine/runs/runStore';
+import { readMetrics } from '../../src/engine/runs/metricsFile';
+import { listRuns } from '../../src/engine/runs/runFolder';
+import { RunStore } from '../../src/engine/runs/runStore';
 import type { Tensor4D } from '../../src/engine/tf';
 import { engineTf } from '../helpers/tf';
 
@@ -45,8 +47,8 @@ test('run store: unique ids, run.json round trip, metrics tolerate a torn last l
   assert.deepEqual((await store.readRecord(id)).status, 'running');
   await store.appendMetrics(id, [{ type: 'step', epoch: 1, step: 1, globalStep: 1, losses: { total: 1 }, learningRate: 1e-3, imagesPerSecond: 2, time: now }]);
   writeFileSync(join(store.runDir(id), 'metrics.jsonl'), readFileSync(join(store.runDir(id), 'metrics.jsonl'), 'utf8') + '{"type":"ep', 'utf8');
-  assert.equal((await readMetrics(store.runDir(id))).length, 1);
-  assert.equal((await store.list()).length, 1);
+  assert.equal((await readMetrics(store.runDir(id))).records.length, 1);
+  assert.equal((await listRuns(store.runsDir)).runs.length, 1);
 });
 
 test('a checkpoint round-trips the network: the predictor reproduces the trained outputs', async () => {

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readMetrics, readRunRecord } from '../../src/engine/runs/runStore';
+import { readMetrics } from '../../src/engine/runs/metricsFile';
+import { readRunRecord } from '../../src/engine/runs/runFolder';
 import { runTraining } from '../../src/engine/train/trainer';
 import type { MetricsRecord, TrainConfig, TrainEvent } from '../../src/engine/types';
 import { engineTf } from '../helpers/tf';
@@ -39,7 +40,7 @@ test('a short birads training improves validation Dice, writes the run folder an
   );
   assert.equal(record.status, 'finished', record.error);
   const dir = join(runsDir, record.id);
-  const epochs = epochRecords(await readMetrics(dir));
+  const epochs = epochRecords((await readMetrics(dir)).records);
   assert.equal(epochs.length, 5);
   const first = epochs[0].val.dice;
   const best = Math.max(...epochs.map((e) => e.val.dice));
@@ -82,7 +83,7 @@ test('cancel stops at the next step, leaves a resumable run, and resume finishes
   const resumed = await runTraining({}, { runsDir, runId: cancelled.id, resume: true });
   assert.equal(resumed.status, 'finished', resumed.error);
   assert.equal(resumed.epochsCompleted, 2);
-  const steps2 = (await readMetrics(dir)).filter((r) => r.type === 'step').map((r) => (r as { globalStep: number }).globalStep);
+  const steps2 = (await readMetrics(dir)).records.filter((r) => r.type === 'step').map((r) => (r as { globalStep: number }).globalStep);
   assert.deepEqual(steps2, Array.from({ length: steps2.length }, (_, i) => i + 1), 'resume continues the step count without gaps or repeats');
   await assert.rejects(runTraining({}, { runsDir, runId: cancelled.id, resume: true }), /already finished/);
 });

@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PNG } from 'pngjs';
 import { evaluateDataset } from '../../src/engine/eval/evaluate';
 import type { EvaluationSummary } from '../../src/engine/eval/evaluationTypes';
-import { parsePerImageCsv } from '../../src/engine/eval/perImageCsv';
+import { parsePerImageCsv } from '../../src/engine/runs/perImageCsv';
 import type { Predictor } from '../../src/engine/model/predictor';
 import type { FullResolutionItem, Label, LoadedDataset, Sample } from '../../src/engine/types';
 

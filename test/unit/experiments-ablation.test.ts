@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PerImageResult } from '../../src/engine/eval/evaluationTypes';
-import { formatPerImageCsv } from '../../src/engine/eval/perImageCsv';
+import { formatPerImageCsv } from '../../src/engine/runs/perImageCsv';
 import { runAblation, TrainFunction } from '../../src/engine/experiments/ablation';
 import { AblationConfigFile, parseAblationConfig, readAblationConfig } from '../../src/engine/experiments/ablationConfig';
 import type { RunRecord, TrainConfig } from '../../src/engine/types';

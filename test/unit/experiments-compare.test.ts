@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PerImageResult } from '../../src/engine/eval/evaluationTypes';
-import { formatPerImageCsv } from '../../src/engine/eval/perImageCsv';
+import { formatPerImageCsv } from '../../src/engine/runs/perImageCsv';
 import { compareRuns, writeComparison } from '../../src/engine/experiments/compare';
 import { delongTest } from '../../src/engine/stats/auc';
 import { defaultTrainConfig } from '../../src/engine/train/config';

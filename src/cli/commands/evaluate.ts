@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { initBackend } from '../../engine/backend';
-import { loadDataset } from '../../engine/data';
-import { evaluateDataset } from '../../engine/eval/evaluate';
-import type { EvaluationSummary } from '../../engine/eval/evaluationTypes';
-import { loadPredictor } from '../../engine/model/predictor';
-import { readRunRecord } from '../../engine/runs/runStore';
+import { evaluateRun, EvaluationExistsError } from '../../engine/eval/evaluateRun';
+import type { EvaluationSummary, ExistingEvaluation } from '../../engine/eval/evaluationTypes';
+import { readRunRecord, RunFolderError } from '../../engine/runs/runFolder';
 import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
@@ -15,30 +12,26 @@ const USAGE = `Usage: bus-lab evaluate --run RUN_DIR --dataset SPEC [--dataset S
 
 Evaluates a trained run on datasets and writes RUN_DIR/eval/<slug>/ (per_image.csv,
 summary.json, gallery PNGs). Metrics are computed at each image's original resolution.
+summary.json records the checkpoint (epoch, weights sha256), the data (path, fingerprint),
+the threshold and the time. A dataset evaluated before is not overwritten unless you say so.
 
   --run DIR            the run folder (holds run.json and model/)
   --dataset SPEC       dataset to evaluate, e.g. busi:/data/BUSI (repeat or comma-separate)
   --which best|last    checkpoint to use (default best)
   --threshold X        classification threshold (default: the one chosen on the run's
-                       internal validation, else 0.5)
+                       internal validation, saved with the checkpoint, else 0.5)
+  --overwrite          replace an existing eval/<slug>/
+  --keep-both          keep an existing eval/<slug>/ and write eval/<slug>@<time>/
   --seed N             seed of the bootstrap CIs (default: the run's seed)
   --limit N            at most N images per dataset
   --no-images          skip the gallery PNGs
   --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default: the run's)
+  --native-modules DIR folder where tfjs-node(-gpu) is installed (never taken from run.json)
+  --accelerator VALUE  native accelerator on wasm: auto | off | path of the .node file
+                       (never taken from run.json)
   --cache DIR          decoded-image cache (default ~/.cache/bus-lab/datasets); --no-cache
-  --json               print { runDir, summaries } as JSON on the last line
+  --json               print { runDir, checkpoint, threshold, summaries } as JSON on the last line
 `;
-
-/** The classification threshold the trainer stored with the checkpoint, if any. */
-async function storedThreshold(runDir: string, which: 'best' | 'last'): Promise<number | undefined> {
-  try {
-    const manifest = JSON.parse(await readFile(join(runDir, which === 'best' ? 'model' : 'checkpoint', 'model.json'), 'utf8'));
-    const t = Number(manifest?.state?.classificationThreshold);
-    return Number.isFinite(t) ? t : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '–' : v.toFixed(digits));
 
@@ -60,10 +53,14 @@ export const evaluateCommand: CliCommand = {
       dataset: { type: 'list' },
       which: { type: 'string' },
       threshold: { type: 'number' },
+      overwrite: { type: 'boolean' },
+      'keep-both': { type: 'boolean' },
       seed: { type: 'number' },
       limit: { type: 'number' },
       'no-images': { type: 'boolean' },
       backend: { type: 'string' },
+      'native-modules': { type: 'string' },
+      accelerator: { type: 'string' },
       cache: { type: 'string' },
       'no-cache': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -74,47 +71,57 @@ export const evaluateCommand: CliCommand = {
     if (specs.length === 0) throw new UsageError('at least one --dataset SPEC is required');
     const which = (o.which ?? 'best') as string;
     if (which !== 'best' && which !== 'last') throw new UsageError(`--which must be best or last, not '${which}'`);
+    if (o.overwrite && o['keep-both']) throw new UsageError('--overwrite and --keep-both exclude each other');
+    const existing: ExistingEvaluation = o.overwrite ? 'overwrite' : o['keep-both'] ? 'keepBoth' : 'refuse';
     const runDir = resolve(String(o.run));
     let record;
     try {
       record = await readRunRecord(runDir);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      if (err instanceof RunFolderError) throw new UsageError(err.message);
+      throw err;
     }
-    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, { nativeModulesPath: record.config.nativeModulesPath, accelerator: record.config.accelerator });
+    const accelerator = o.accelerator === undefined ? undefined : ['auto', 'off'].includes(String(o.accelerator)) ? String(o.accelerator) : resolve(String(o.accelerator));
+    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, {
+      nativeModulesPath: o['native-modules'] ? resolve(String(o['native-modules'])) : undefined,
+      accelerator,
+    });
     io.info(`backend: ${backend.name} (${backend.reason})`);
-    const predictor = await loadPredictor(backend.tf, runDir, which);
-    const threshold = (o.threshold as number | undefined) ?? (await storedThreshold(runDir, which)) ?? 0.5;
     const cacheDir = o['no-cache'] ? undefined : resolve(String(o.cache ?? defaultCacheDir()));
-    const summaries: Record<string, EvaluationSummary> = {};
+    let evaluation;
     try {
-      for (const spec of specs) {
-        if (io.signal.aborted) return EXIT.cancelled;
-        const dataset = await loadDataset(spec, { size: predictor.size, cacheDir, limit: o.limit as number | undefined, includeNormal: true, onWarning: io.warn, signal: io.signal });
-        io.info(`evaluating ${dataset.name} (${dataset.items.length} images) at ${predictor.size}x${predictor.size}, threshold ${threshold}`);
-        const result = await evaluateDataset({
-          tf: backend.tf,
-          predictor,
-          dataset,
-          outDir: join(runDir, 'eval', dataset.slug),
-          threshold,
-          seed: (o.seed as number | undefined) ?? record.config.seed,
-          signal: io.signal,
-          writeImages: !o['no-images'],
-          onProgress: (done, total) => {
-            if (io.isTTY && !io.json) process.stderr.write(`\r${dataset.name}: ${done}/${total}`);
-          },
-        });
-        if (io.isTTY && !io.json) process.stderr.write('\n');
-        if (!result.complete || !result.summary) return EXIT.cancelled;
-        summaries[dataset.slug] = result.summary;
-        io.info(summaryLine(result.summary));
-        io.info(`  -> ${result.outDir}`);
-      }
-    } finally {
-      predictor.dispose();
+      evaluation = await evaluateRun({
+        tf: backend.tf,
+        runDir,
+        datasets: specs,
+        which,
+        threshold: o.threshold as number | undefined,
+        seed: o.seed as number | undefined,
+        cacheDir,
+        limit: o.limit as number | undefined,
+        writeImages: !o['no-images'],
+        existing,
+        signal: io.signal,
+        onWarning: io.warn,
+        onDataset: (d) => io.info(`evaluating ${d.name} (${d.images} images) at ${d.size}x${d.size}, threshold ${d.threshold} -> eval/${d.slug}`),
+        onProgress: (slug, done, total) => {
+          if (io.isTTY && !io.json) process.stderr.write(`\r${slug}: ${done}/${total}${done === total ? '\n' : ''}`);
+        },
+      });
+    } catch (err) {
+      if (err instanceof EvaluationExistsError) throw new UsageError(`${err.message} (--overwrite, or --keep-both)`);
+      throw err;
     }
-    io.result({ runDir, summaries });
+    const c = evaluation.checkpoint;
+    io.info(`checkpoint: ${c.which}${c.epoch !== undefined ? ` (epoch ${c.epoch})` : ''}, weights sha256 ${c.weightsSha256.slice(0, 16)}...`);
+    const summaries: Record<string, EvaluationSummary> = {};
+    for (const e of evaluation.evaluations) {
+      summaries[e.slug] = e.summary;
+      io.info(summaryLine(e.summary));
+      io.info(`  -> ${e.outDir}`);
+    }
+    if (evaluation.cancelled) return EXIT.cancelled;
+    io.result({ runDir, checkpoint: evaluation.checkpoint, threshold: evaluation.threshold, summaries });
     return EXIT.ok;
   },
 };

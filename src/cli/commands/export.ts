@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { initBackend } from '../../engine/backend';
 import { exportRunToOnnx } from '../../engine/export/exportOnnx';
-import { readRunRecord } from '../../engine/runs/runStore';
+import { readRunRecord } from '../../engine/runs/runFolder';
 import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';

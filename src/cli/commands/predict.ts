@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { initBackend } from '../../engine/backend';
 import { listInputImages } from '../../engine/predict/inputImages';
 import { predictImages } from '../../engine/predict/predictImages';
-import { readRunRecord } from '../../engine/runs/runStore';
+import { readRunRecord } from '../../engine/runs/runFolder';
 import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';

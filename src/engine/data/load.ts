@@ -5,6 +5,7 @@
 import { FullResolutionItem, LoadedDataset, Sample } from '../types';
 import { ArrayCache } from './cache';
 import { DatasetError } from './errors';
+import { datasetFingerprint } from './fingerprint';
 import { listDataset } from './loaders/registry';
 import { prepareSamples, PrepareStats } from './prepare';
 import { SourceItem } from './source';
@@ -88,6 +89,8 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions): Pr
     slug,
     items: samples,
     skipped,
+    path: parsed.path,
+    fingerprint: () => datasetFingerprint(parsed.path, samples.map((s) => ({ id: s.id, files: byId.get(s.id)?.files ?? [] }))),
     async readFullResolution(id: string): Promise<FullResolutionItem> {
       const item = byId.get(id);
       if (!item) throw new DatasetError(`${name}: no item with id '${id}'`);

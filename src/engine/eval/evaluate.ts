@@ -7,18 +7,16 @@
  * trained at different sizes and with published numbers. BI-RADS features are computed on the true
  * and predicted masks at the working size, where the training loss sees them.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BUILTIN_FEATURE_IDS, computeFeatureValues } from '../features';
 import type { Predictor } from '../model/predictor';
-import { writeFileAtomic } from '../runs/atomicWrite';
+import { computePhiValue, type PhiModel } from '../predict/phi';
+import { clearEvaluationResults, writeEvaluationResults } from '../runs/evaluationFolder';
 import type { TF } from '../tf';
 import type { LoadedDataset, Sample } from '../types';
 import type { EvaluationSummary, PerImageResult } from './evaluationTypes';
 import { SafeFileNames } from './fileNames';
 import { writeGalleryImages } from './galleryImages';
 import { binarize, scoreMasks } from './metrics';
-import { formatPerImageCsv } from './perImageCsv';
 import { resampleBilinear } from './resample';
 import { summarizeEvaluation } from './summarize';
 
@@ -42,6 +40,10 @@ export interface EvaluateOptions {
   resamples?: number;
   /** Write the gallery PNGs (default true). */
   writeImages?: boolean;
+  /** The run's learned phi (birads runs): each row gets phi of its predicted and its true mask. */
+  phi?: PhiModel;
+  /** Provenance copied into summary.json (evaluateRun fills it). */
+  provenance?: Pick<EvaluationSummary, 'checkpoint' | 'data'>;
 }
 
 export interface DatasetEvaluation {
@@ -95,10 +97,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
   for (const s of items) {
     if (s.size !== size) throw new Error(`${dataset.name}: image '${s.id}' is ${s.size}x${s.size} but the model works at ${size}x${size}`);
   }
-  // A previous evaluation's table and summary are removed first, so an interrupted evaluation is
-  // never mistaken for a finished one (summary.json is written last).
-  await rm(join(outDir, 'summary.json'), { force: true });
-  await rm(join(outDir, 'per_image.csv'), { force: true });
+  await clearEvaluationResults(outDir);
 
   const names = new SafeFileNames();
   const rows: PerImageResult[] = [];
@@ -154,6 +153,12 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
           ...(!predEmpty && Number.isFinite(p) ? { pred: p } : {}),
         };
       }
+      if (opts.phi) {
+        const phiPredicted = computePhiValue(opts.phi, Object.fromEntries(featureIds.map((id) => [id, row.features[id]?.pred])));
+        const phiTrue = computePhiValue(opts.phi, Object.fromEntries(featureIds.map((id) => [id, row.features[id]?.true])));
+        if (phiPredicted !== undefined) row.phiPredicted = phiPredicted;
+        if (phiTrue !== undefined) row.phiTrue = phiTrue;
+      }
       rows.push(row);
       if (opts.writeImages !== false) {
         await writeGalleryImages(outDir, file, { width, height, image: full.image, truth: full.mask, predicted, probability });
@@ -162,8 +167,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
     opts.onProgress?.(Math.min(items.length, start + batch.length), items.length);
   }
 
-  const summary = summarizeEvaluation(dataset, rows, { seed, threshold, imageSize: size, resamples: opts.resamples });
-  await writeFileAtomic(join(outDir, 'per_image.csv'), formatPerImageCsv(rows));
-  await writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const summary: EvaluationSummary = { ...summarizeEvaluation(dataset, rows, { seed, threshold, imageSize: size, resamples: opts.resamples }), ...opts.provenance };
+  await writeEvaluationResults(outDir, rows, summary);
   return { outDir, complete: true, rows, summary };
 }

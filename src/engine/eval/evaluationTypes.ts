@@ -32,6 +32,10 @@ export interface PerImageResult {
   falsePositiveArea: number;
   /** Predicted probability of malignancy; undefined for a model without a classification head. */
   pMalignant?: number;
+  /** phi (the run's learned BI-RADS prior) of the predicted mask's features; birads runs only (CSV `phi_pred`). */
+  phiPredicted?: number;
+  /** phi of the true mask's features (CSV `phi_true`). */
+  phiTrue?: number;
   /** BI-RADS feature values of the true and of the predicted mask at the working size. */
   features: Record<string, { true?: number; pred?: number }>;
 }
@@ -64,6 +68,28 @@ export interface FeatureSummary {
   absoluteError?: MetricSummary;
 }
 
+/** What to do when `eval/<slug>/` already holds a finished evaluation: refuse (the default), overwrite it, or keep both (`eval/<slug>@<time>/`). */
+export type ExistingEvaluation = 'refuse' | 'overwrite' | 'keepBoth';
+export const EXISTING_EVALUATION_CHOICES: readonly ExistingEvaluation[] = ['refuse', 'overwrite', 'keepBoth'];
+
+/** Which weights were evaluated (summary.json `checkpoint`). */
+export interface EvaluatedCheckpoint {
+  /** `best` (model/) or `last` (checkpoint/). */
+  which: 'best' | 'last';
+  /** The training epoch (1-based) whose weights these are; absent for a checkpoint that does not say. */
+  epoch?: number;
+  /** sha256 (hex) of the weights file(s), in the manifest's order. */
+  weightsSha256: string;
+}
+
+/** The evaluated data (summary.json `data`). */
+export interface EvaluatedData {
+  /** The dataset folder (as the spec named it, `~` expanded). */
+  path: string;
+  /** sha256 (hex) of the evaluated items' sorted relative file paths and sizes (docs/ARCHITECTURE.md). */
+  fingerprint: string;
+}
+
 /** Contents of `eval/<slug>/summary.json`. */
 export interface EvaluationSummary {
   formatVersion: 1;
@@ -87,4 +113,9 @@ export interface EvaluationSummary {
   classification?: ClassificationSummary;
   features: Record<string, FeatureSummary>;
   skipped: { file: string; reason: string }[];
+  /** The classification threshold applied (`classification.atThreshold`): the one chosen on validation unless the caller gave one. */
+  threshold?: number;
+  /** Absent in summaries written before provenance was recorded. */
+  checkpoint?: EvaluatedCheckpoint;
+  data?: EvaluatedData;
 }

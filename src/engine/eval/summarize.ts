@@ -97,5 +97,6 @@ export function summarizeEvaluation(dataset: Pick<LoadedDataset, 'name' | 'slug'
     ...(cls.summary ? { classification: cls.summary } : {}),
     features: featureSummaries(lesion, resamples, options.seed),
     skipped: dataset.skipped,
+    threshold: options.threshold,
   };
 }

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readRunRecord } from '../runs/runStore';
+import { readRunRecord } from '../runs/runFolder';
 import { writeFileAtomic } from '../runs/atomicWrite';
 import type { TrainOptions } from '../train/trainer';
 import type { RunRecord, RunStatus, TrainConfig, TrainEvent } from '../types';

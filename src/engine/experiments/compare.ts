@@ -17,7 +17,7 @@ import { wilcoxonSignedRank } from '../stats/wilcoxon';
 import type { Comparison, ComparisonCell, ComparisonDataset, PerImageDice, RunCell } from './comparisonTypes';
 import { formatComparisonMarkdown } from './comparisonMarkdown';
 import { findBaseline, groupRunsByMethod, MethodGroup } from './methodGroups';
-import { readRunEvaluations, RunEvaluations } from './runEvaluations';
+import { readRunEvaluations, RunEvaluations } from '../runs/evaluationFolder';
 
 export interface CompareOptions {
   /** Run id or method name of the baseline (default: the first run's method). */

@@ -5,7 +5,7 @@
  */
 import type { TrainConfig } from '../types';
 import type { ComparisonMethod } from './comparisonTypes';
-import type { RunEvaluations } from './runEvaluations';
+import type { RunEvaluations } from '../runs/evaluationFolder';
 
 /** Config fields that do not change what is being measured. */
 const NOT_PART_OF_METHOD: readonly (keyof TrainConfig)[] = ['seed', 'cacheDir', 'nativeModulesPath', 'backend', 'accelerator'];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { datasetName, parseDatasetSpec } from '../data/spec';
 import { loadCheckpoint } from '../model/checkpoint';
 import type { ModelDescription } from '../model/predictor';
-import { readRunRecord } from '../runs/runStore';
+import { readRunRecord } from '../runs/runFolder';
 import { writeFileAtomic } from '../runs/atomicWrite';
 import type { TF } from '../tf';
 import { collectVersions } from '../train/versions';

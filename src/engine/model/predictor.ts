@@ -3,8 +3,8 @@
  * inference mode (batch-norm folded into the convolutions).
  */
 import { join } from 'node:path';
-import type { Tensor4D, TF } from '../tf';
-import { loadCheckpoint } from './checkpoint';
+import type { Tensor, Tensor4D, TF } from '../tf';
+import { CheckpointManifest, loadCheckpoint } from './checkpoint';
 import { createUNet, UNet, UNetOptions } from './unet';
 
 /** What model.json's `model` field holds. */
@@ -59,13 +59,23 @@ export function predictorForNetwork(tf: TF, net: UNet, size: number, batchSize =
   };
 }
 
-export async function loadPredictor(tf: TF, runDir: string, which: 'best' | 'last' = 'best'): Promise<Predictor> {
+/**
+ * The predictor of a run's best (`model/`) or last (`checkpoint/`) checkpoint. `inspect` sees the
+ * manifest and the loaded tensors before they are freed (the evaluator reads phi's weights there).
+ */
+export async function loadPredictor(
+  tf: TF,
+  runDir: string,
+  which: 'best' | 'last' = 'best',
+  inspect?: (manifest: CheckpointManifest<ModelDescription>, tensors: Map<string, Tensor>) => void,
+): Promise<Predictor> {
   const dir = join(runDir, which === 'best' ? 'model' : 'checkpoint');
   const { manifest, tensors } = await loadCheckpoint<ModelDescription>(tf, dir);
   const d = manifest.model;
   const net = createUNet(tf, { baseWidth: d.baseWidth, depth: d.depth, withClassifier: d.withClassifier, seed: d.seed });
   try {
     assignWeights(net, tensors, dir);
+    inspect?.(manifest, tensors);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

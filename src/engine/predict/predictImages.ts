@@ -19,7 +19,7 @@ import { BUILTIN_FEATURE_IDS, computeFeatureValues } from '../features';
 import { loadCheckpoint } from '../model/checkpoint';
 import { loadPredictor, ModelDescription } from '../model/predictor';
 import { writeFileAtomic } from '../runs/atomicWrite';
-import { readRunRecord } from '../runs/runStore';
+import { readRunRecord } from '../runs/runFolder';
 import type { TF } from '../tf';
 import type { InputImage } from './inputImages';
 import { encodeRgbPng, renderOverlay } from './overlay';

@@ -3,11 +3,8 @@
  * cells). Columns: file, name, width, height, p_malignant, prediction, phi, one per BI-RADS
  * feature, lesion_area_px, lesion_area_mm2, threshold.
  */
+import { csvLine } from '../data/tabular/csv';
 import type { ImagePrediction } from './predictionTypes';
-
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}
 
 function num(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '';
@@ -16,12 +13,12 @@ function num(v: number | undefined): string {
 
 export function formatPredictionsCsv(rows: readonly ImagePrediction[], featureIds: readonly string[]): string {
   const header = ['file', 'name', 'width', 'height', 'p_malignant', 'prediction', 'phi', ...featureIds, 'lesion_area_px', 'lesion_area_mm2', 'threshold'];
-  const lines = [header.join(',')];
+  const lines = [csvLine(header)];
   for (const r of rows) {
     lines.push(
-      [
-        quote(r.file),
-        quote(r.name),
+      csvLine([
+        r.file,
+        r.name,
         num(r.width),
         num(r.height),
         num(r.pMalignant),
@@ -31,7 +28,7 @@ export function formatPredictionsCsv(rows: readonly ImagePrediction[], featureId
         num(r.lesionAreaPx),
         num(r.lesionAreaMm2),
         num(r.threshold),
-      ].join(','),
+      ]),
     );
   }
   return lines.join('\n') + '\n';

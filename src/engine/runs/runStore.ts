@@ -1,12 +1,14 @@
 /**
- * The run folder: `run.json`, `metrics.jsonl`, `model/` (best), `checkpoint/` (last, for resume)
- * and `eval/<dataset>/`. See docs/ARCHITECTURE.md. run.json is always replaced atomically.
+ * Writing run folders: `run.json`, `metrics.jsonl`, `model/` (best), `checkpoint/` (last, for
+ * resume) and `eval/<dataset>/`. See docs/ARCHITECTURE.md. run.json is always replaced
+ * atomically. Reading is in runFolder.ts, metricsFile.ts and evaluationFolder.ts.
  */
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricsRecord, RunRecord } from '../types';
 import { writeFileAtomic } from './atomicWrite';
+import { readRunRecord } from './runFolder';
 
 export class RunStore {
   constructor(readonly runsDir: string) {}
@@ -44,49 +46,13 @@ export class RunStore {
     if (records.length === 0) return;
     await appendFile(join(this.runDir(id), 'metrics.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   }
-
-  async list(): Promise<RunRecord[]> {
-    if (!existsSync(this.runsDir)) return [];
-    const out: RunRecord[] = [];
-    for (const entry of await readdir(this.runsDir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      try {
-        out.push(await this.readRecord(entry.name));
-      } catch {
-        // Not a run folder (or one being created); listing skips it.
-      }
-    }
-    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  }
 }
 
-export async function readRunRecord(runDir: string): Promise<RunRecord> {
-  const path = join(runDir, 'run.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new Error(`${path}: not found (not a run folder?)`);
-  }
-  try {
-    return JSON.parse(text) as RunRecord;
-  } catch (err) {
-    throw new Error(`${path}: invalid JSON (${(err as Error).message})`);
-  }
-}
-
-/** Reads metrics.jsonl, ignoring a trailing partial line of a run that is still being written. */
-export async function readMetrics(runDir: string): Promise<MetricsRecord[]> {
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return [];
-  const out: MetricsRecord[] = [];
-  for (const line of (await readFile(path, 'utf8')).split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // A torn last line while the trainer appends; the next read will have it whole.
-    }
-  }
-  return out;
+/** Adds a finished evaluation's slug to `<runDir>/run.json`'s `evaluated` (re-read first; written atomically). */
+export async function addEvaluated(runDir: string, slug: string): Promise<RunRecord> {
+  const record = await readRunRecord(runDir);
+  if (!record.evaluated.includes(slug)) record.evaluated.push(slug);
+  record.updatedAt = new Date().toISOString();
+  await writeFileAtomic(join(runDir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  return record;
 }

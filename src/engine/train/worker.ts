@@ -4,19 +4,16 @@
  * in workerProtocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { join } from 'node:path';
 import { initBackend, runInBackground } from '../backend';
 import { checkDataset } from '../data/health';
-import { loadDataset } from '../data/load';
-import { evaluateDataset } from '../eval/evaluate';
+import { evaluateRun } from '../eval/evaluateRun';
 import { compareRuns, writeComparison } from '../experiments/compare';
 import { exportRunToOnnx } from '../export/exportOnnx';
-import { loadPredictor } from '../model/predictor';
 import { listInputImages } from '../predict/inputImages';
 import { predictImages } from '../predict/predictImages';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins } from '../plugins/pluginLoader';
-import { readRunRecord, RunStore } from '../runs/runStore';
+import { readRunRecord } from '../runs/runFolder';
 import { runTraining, TrainSetupError } from './trainer';
 import {
   EngineWorkerData,
@@ -54,41 +51,23 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
     }
     case 'evaluate': {
       const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend, {
-        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
-        accelerator: data.accelerator ?? record.config.accelerator,
+      // Backend paths come from the host's settings (workerData), never from run.json.
+      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
+      const evaluation = await evaluateRun({
+        tf,
+        runDir: msg.runDir,
+        datasets: msg.datasets,
+        cacheDir: msg.cacheDir,
+        existing: msg.existing ?? 'refuse',
+        signal: abort.signal,
+        onProgress: (slug, done, total) => post({ type: 'event', event: { type: 'evaluation', runId: record.id, dataset: slug, done, total } }),
       });
-      const predictor = await loadPredictor(tf, msg.runDir);
-      const summaries: Record<string, unknown> = {};
-      try {
-        for (const spec of msg.datasets) {
-          const dataset = await loadDataset(spec, { size: predictor.size, cacheDir: msg.cacheDir });
-          const result = await evaluateDataset({
-            tf,
-            predictor,
-            dataset,
-            outDir: join(msg.runDir, 'eval', dataset.slug),
-            seed: record.config.seed,
-            signal: abort.signal,
-            onProgress: (done, total) => post({ type: 'event', event: { type: 'evaluation', runId: record.id, dataset: dataset.slug, done, total } }),
-          });
-          summaries[dataset.slug] = result;
-          if (!record.evaluated.includes(dataset.slug)) record.evaluated.push(dataset.slug);
-        }
-        record.updatedAt = new Date().toISOString();
-        await new RunStore(join(msg.runDir, '..')).writeRecord(record);
-      } finally {
-        predictor.dispose();
-      }
-      post({ type: 'result', value: { runDir: msg.runDir, summaries } });
+      post({ type: 'result', value: { runDir: msg.runDir, summaries: Object.fromEntries(evaluation.evaluations.map((e) => [e.slug, e.summary])) } });
       return;
     }
     case 'predict': {
       const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend, {
-        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
-        accelerator: data.accelerator ?? record.config.accelerator,
-      });
+      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
       const images = await listInputImages(msg.input, { exclude: msg.outDir });
       const summary = await predictImages({
         tf,
@@ -105,10 +84,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
     }
     case 'exportOnnx': {
       const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend, {
-        nativeModulesPath: data.nativeModulesPath ?? record.config.nativeModulesPath,
-        accelerator: data.accelerator ?? record.config.accelerator,
-      });
+      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
       post({ type: 'result', value: await exportRunToOnnx(tf, msg.runDir, msg.outFile) });
       return;
     }

@@ -14,6 +14,7 @@
  *   `result` whose value is the RunRecord.
  */
 import type { HealthReport } from '../data/health';
+import { EXISTING_EVALUATION_CHOICES, type ExistingEvaluation } from '../eval/evaluationTypes';
 import { builtinFeatureProviders } from '../features';
 import { biradsConsistencyLoss } from '../losses/biradsConsistency';
 import { classificationLoss, segmentationLoss } from '../losses/segmentation';
@@ -79,6 +80,12 @@ export interface EvaluateRequest {
   /** Dataset specs; each writes `<runDir>/eval/<slug>/`. */
   datasets: string[];
   cacheDir?: string;
+  /**
+   * A dataset the run was evaluated on before: 'refuse' (default) answers an error with code
+   * `evaluationExists` and its slugs before evaluating anything, so the host can ask;
+   * 'overwrite' replaces it; 'keepBoth' writes `eval/<slug>@<time>/` beside it.
+   */
+  existing?: ExistingEvaluation;
 }
 
 export interface CheckDatasetRequest {
@@ -230,6 +237,7 @@ export function describeInvalidHostMessage(v: unknown): string | undefined {
       if (!isString(v.runDir) || v.runDir.length === 0) return 'evaluate: "runDir" must be a non-empty string';
       if (!isStringArray(v.datasets) || v.datasets.length === 0) return 'evaluate: "datasets" must be a non-empty string array';
       if (v.cacheDir !== undefined && !isString(v.cacheDir)) return 'evaluate: "cacheDir" must be a string';
+      if (v.existing !== undefined && !EXISTING_EVALUATION_CHOICES.includes(v.existing as ExistingEvaluation)) return `evaluate: "existing" must be one of ${EXISTING_EVALUATION_CHOICES.join(', ')}`;
       return undefined;
     case 'checkDataset':
       if (!isString(v.spec) || v.spec.length === 0) return 'checkDataset: "spec" must be a non-empty string';

@@ -1,6 +1,6 @@
 /** Commands that start and stop training: Train BUS model, Stop Training, Resume. */
 import * as vscode from 'vscode';
-import { readRunRecord } from '../../engine/runs/runStore';
+import { readRunRecord } from '../../engine/runs/runFolder';
 import { showError, type Log } from '../outputLog';
 import type { ProviderRegistry } from '../providers/providerRegistry';
 import { runFromArgumentsOrPick } from '../runs/runPicker';

@@ -1,13 +1,12 @@
 /**
- * Lists the runs in a runs folder for the Runs view and `getRuns()`: reads each
- * `<runs>/<id>/run.json` (RunRecord) and its `eval/<slug>/summary.json` files into RunSummary.
- * Read-only and forgiving: a folder without a readable run.json is reported as a problem, not
- * thrown. No `vscode` import.
+ * The Runs view's and `getRuns()`'s picture of the run folders: engine/runs reads run.json and
+ * each `eval/<slug>/summary.json`; this turns them into RunListing. A broken run.json is a
+ * problem line, a folder without one is no run. No `vscode` import.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readRunRecord } from '../../engine/runs/runStore';
-import type { MetricSummary, RunRecord, RunStatus, RunSummary } from '../../engine/types';
+import type { EvaluationSummary } from '../../engine/eval/evaluationTypes';
+import { listEvaluationSlugs, readEvaluationSummary } from '../../engine/runs/evaluationFolder';
+import { listRuns as listRunFolders, readRunRecord } from '../../engine/runs/runFolder';
+import type { MetricSummary, RunRecord, RunSummary } from '../../engine/types';
 
 /** One external (or validation) evaluation of a run, with every metric its summary.json holds. */
 export interface ExternalResult {
@@ -37,60 +36,30 @@ export interface RunListResult {
   problems: string[];
 }
 
-const STATUSES: readonly RunStatus[] = ['running', 'finished', 'failed', 'cancelled'];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isMetricSummary(v: unknown): v is MetricSummary {
-  return isRecord(v) && typeof v.mean === 'number' && typeof v.n === 'number';
-}
-
-function asRunRecord(v: unknown): RunRecord | undefined {
-  if (!isRecord(v) || typeof v.id !== 'string' || !STATUSES.includes(v.status as RunStatus) || !isRecord(v.config)) return undefined;
-  return v as unknown as RunRecord;
-}
-
-async function readJson(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, 'utf8'));
-}
-
-/** Reads `eval/<slug>/summary.json` into an ExternalResult, or undefined when absent/unreadable. */
-export async function readEvalSummary(runDir: string, slug: string): Promise<ExternalResult | undefined> {
-  let raw: unknown;
-  try {
-    raw = await readJson(join(runDir, 'eval', slug, 'summary.json'));
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(raw)) return undefined;
+/** An evaluation's summary as the Runs view shows it. */
+export function externalResultOf(slug: string, summary: EvaluationSummary): ExternalResult {
   const metrics: Record<string, MetricSummary> = {};
-  const sources = [raw, isRecord(raw.metrics) ? raw.metrics : {}];
-  for (const source of sources) for (const [name, value] of Object.entries(source)) if (isMetricSummary(value)) metrics[name] = value;
-  const result: ExternalResult = {
-    dataset: typeof raw.dataset === 'string' ? raw.dataset : typeof raw.name === 'string' ? raw.name : slug,
-    slug,
-    metrics,
-  };
+  for (const [name, value] of Object.entries(summary.metrics ?? {})) if (value && typeof value.mean === 'number') metrics[name] = value;
+  const result: ExternalResult = { dataset: summary.dataset, slug, metrics };
   if (metrics.dice) result.dice = metrics.dice;
-  if (typeof raw.auc === 'number') result.auc = raw.auc;
-  else if (isRecord(raw.auc) && typeof raw.auc.value === 'number') {
-    result.auc = raw.auc.value;
-    const ci = raw.auc.ci95;
+  // Older summaries held a bare number.
+  const auc: unknown = summary.auc;
+  if (typeof auc === 'number') result.auc = auc;
+  else if (summary.auc && typeof summary.auc.value === 'number') {
+    result.auc = summary.auc.value;
+    const ci = summary.auc.ci95;
     if (Array.isArray(ci) && ci.length === 2 && ci.every((x) => typeof x === 'number')) result.aucCi95 = [ci[0], ci[1]];
   }
   return result;
 }
 
-async function listEvalSlugs(runDir: string, record: RunRecord): Promise<string[]> {
-  const slugs = new Set(Array.isArray(record.evaluated) ? record.evaluated : []);
-  try {
-    for (const d of await readdir(join(runDir, 'eval'), { withFileTypes: true })) if (d.isDirectory()) slugs.add(d.name);
-  } catch {
-    // no eval folder yet
+async function externalResults(runDir: string, record: RunRecord): Promise<ExternalResult[]> {
+  const external: ExternalResult[] = [];
+  for (const slug of await listEvaluationSlugs(runDir, record)) {
+    const summary = await readEvaluationSummary(runDir, slug);
+    if (summary) external.push(externalResultOf(slug, summary));
   }
-  return [...slugs];
+  return external.sort((a, b) => a.dataset.localeCompare(b.dataset));
 }
 
 export function toRunListing(runDir: string, record: RunRecord, external: ExternalResult[]): RunListing {
@@ -114,40 +83,14 @@ export function toRunListing(runDir: string, record: RunRecord, external: Extern
   };
 }
 
-/** Reads one run folder; throws with a clear message when run.json is missing or malformed. */
+/** Reads one run folder; throws a one-line error when run.json is missing or malformed. */
 export async function readRun(runDir: string): Promise<RunListing> {
-  const record = asRunRecord(await readRunRecord(runDir));
-  if (!record) throw new Error(`${runDir}: run.json is not a run record`);
-  const external: ExternalResult[] = [];
-  for (const slug of await listEvalSlugs(runDir, record)) {
-    const summary = await readEvalSummary(runDir, slug);
-    if (summary) external.push(summary);
-  }
-  external.sort((a, b) => a.dataset.localeCompare(b.dataset));
-  return toRunListing(runDir, record, external);
+  const record = await readRunRecord(runDir);
+  return toRunListing(runDir, record, await externalResults(runDir, record));
 }
 
 /** Every run in `runsDir`, newest first. A missing runs folder is an empty list. */
 export async function listRuns(runsDir: string): Promise<RunListResult> {
-  let entries;
-  try {
-    entries = await readdir(runsDir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], problems: [] };
-    return { runs: [], problems: [`${runsDir}: ${(error as Error).message}`] };
-  }
-  const runs: RunListing[] = [];
-  const problems: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const dir = join(runsDir, entry.name);
-    try {
-      runs.push(await readRun(dir));
-    } catch (error) {
-      // A folder being created right now has no run.json yet: not worth a problem line.
-      if (!/not found/.test((error as Error).message)) problems.push((error as Error).message);
-    }
-  }
-  runs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
-  return { runs, problems };
+  const { runs, problems } = await listRunFolders(runsDir);
+  return { runs: await Promise.all(runs.map(async (r) => toRunListing(r.dir, r.record, await externalResults(r.dir, r.record)))), problems };
 }

@@ -1,4 +1,7 @@
-/** CSV reading (RFC 4180 quoting, any one-character delimiter, BOM and CRLF tolerant). */
+/**
+ * The project's one CSV reader and writer for Node code (RFC 4180 quoting, any one-character
+ * delimiter, BOM and CRLF tolerant): dataset tables, per_image.csv, predictions.csv.
+ */
 import { readFile } from 'node:fs/promises';
 import { DatasetError, oneLine } from '../errors';
 import { Table, tableFromRows } from './table';
@@ -37,6 +40,11 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
     rows.push(row);
   }
   return rows;
+}
+
+/** One CSV line (no newline): cells holding a quote, comma or line break are quoted, quotes doubled. */
+export function csvLine(cells: readonly string[]): string {
+  return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
 }
 
 /** Reads a CSV file whose first row holds the column titles. */

@@ -1,10 +1,12 @@
 /**
  * per_image.csv: one row per image of an evaluated dataset. Written by the evaluator, read back by
- * run comparison (pairing images by id across runs) and the gallery. RFC 4180 quoting, so ids
- * with commas, quotes or spaces survive; undefined values are empty cells.
+ * run comparison (pairing images by id across runs) and the gallery. RFC 4180 quoting (the one
+ * CSV module, data/tabular/csv.ts), so ids with commas, quotes or spaces survive; undefined values
+ * are empty cells. Columns: docs/ARCHITECTURE.md ("The run folder").
  */
+import { csvLine, parseCsv } from '../data/tabular/csv';
+import type { PerImageResult } from '../eval/evaluationTypes';
 import { LABELS, Label } from '../types';
-import type { PerImageResult } from './evaluationTypes';
 
 const FIXED_COLUMNS = [
   'id',
@@ -24,11 +26,12 @@ const FIXED_COLUMNS = [
   'predictedArea',
   'falsePositiveArea',
   'pMalignant',
+  'phi_pred',
+  'phi_true',
 ] as const;
 
-function quote(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}
+/** Row fields behind the columns whose CSV name differs from the field name. */
+const FIELD_OF: Record<string, keyof PerImageResult> = { phi_pred: 'phiPredicted', phi_true: 'phiTrue' };
 
 function formatNumber(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '';
@@ -45,50 +48,16 @@ function featureIds(rows: readonly PerImageResult[]): string[] {
 export function formatPerImageCsv(rows: readonly PerImageResult[]): string {
   const features = featureIds(rows);
   const header = [...FIXED_COLUMNS, ...features.flatMap((f) => [`true_${f}`, `pred_${f}`])];
-  const lines = [header.join(',')];
+  const lines = [csvLine(header)];
   for (const r of rows) {
     const fixed = FIXED_COLUMNS.map((c) => {
-      const v = r[c];
-      return typeof v === 'string' ? quote(v) : formatNumber(v);
+      const v = r[FIELD_OF[c] ?? (c as keyof PerImageResult)];
+      return typeof v === 'string' ? v : formatNumber(typeof v === 'number' ? v : undefined);
     });
     const feats = features.flatMap((f) => [formatNumber(r.features[f]?.true), formatNumber(r.features[f]?.pred)]);
-    lines.push([...fixed, ...feats].join(','));
+    lines.push(csvLine([...fixed, ...feats]));
   }
   return lines.join('\n') + '\n';
-}
-
-/** Splits CSV text into records of fields (RFC 4180). */
-export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (!(row.length === 1 && row[0] === '')) records.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    records.push(row);
-  }
-  return records;
 }
 
 function parseOptionalNumber(text: string | undefined, where: string): number | undefined {
@@ -100,7 +69,7 @@ function parseOptionalNumber(text: string | undefined, where: string): number | 
 
 /** Parses per_image.csv; `file` names the source in error messages. */
 export function parsePerImageCsv(text: string, file: string): PerImageResult[] {
-  const records = parseCsvRecords(text);
+  const records = parseCsv(text).filter((r) => !(r.length === 1 && r[0] === ''));
   if (records.length === 0) throw new Error(`${file}: empty file`);
   const header = records[0];
   const col = new Map(header.map((h, i) => [h.trim(), i]));
@@ -135,6 +104,10 @@ export function parsePerImageCsv(text: string, file: string): PerImageResult[] {
       const v = num(name);
       if (v !== undefined) row[name] = v;
     }
+    const phiPredicted = num('phi_pred');
+    const phiTrue = num('phi_true');
+    if (phiPredicted !== undefined) row.phiPredicted = phiPredicted;
+    if (phiTrue !== undefined) row.phiTrue = phiTrue;
     for (const f of features) {
       const t = num(`true_${f}`);
       const p = num(`pred_${f}`);
