@@ -5,6 +5,7 @@
  */
 import type { PluginReference, TrainEvent } from '../../engine/types';
 import type { DatasetCheckResult, EngineWorkerData, HostToWorkerMessage, ProviderInfo, TrainRequest } from '../../engine/train/workerProtocol';
+import type { ExistingEvaluation } from '../../engine/eval/evaluationTypes';
 import type { OnnxExportResult } from '../../engine/export/exportOnnx';
 import type { PredictionSummary } from '../../engine/predict/predictionTypes';
 import { EngineError, EngineJob } from './engineJob';
@@ -55,8 +56,9 @@ export class EngineClient {
     };
   }
 
-  evaluate(runDir: string, datasets: string[], onEvent?: (event: TrainEvent) => void, cacheDir?: string): RunningRequest<unknown> {
-    return this.run({ type: 'evaluate', runDir, datasets, ...(cacheDir ? { cacheDir } : {}) }, onEvent);
+  /** `existing`: what to do with a dataset evaluated before (default: refuse, an EngineError with code `evaluationExists`). */
+  evaluate(runDir: string, datasets: string[], onEvent?: (event: TrainEvent) => void, cacheDir?: string, existing?: ExistingEvaluation): RunningRequest<unknown> {
+    return this.run({ type: 'evaluate', runDir, datasets, ...(cacheDir ? { cacheDir } : {}), ...(existing ? { existing } : {}) }, onEvent);
   }
 
   checkDataset(spec: string, onEvent?: (event: TrainEvent) => void): RunningRequest<DatasetCheckResult> {
