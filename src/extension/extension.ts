@@ -71,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
       return disposable;
     },
     log: (line) => log.info(line),
-    compareRuns: (runDirs) => engineClient.compare(runDirs).result,
+    compareRuns: (runDirs, options) => engineClient.compare(runDirs, options).result,
   });
 
   registerTrainCommands(context, { launcher, service, registry, repository, log });

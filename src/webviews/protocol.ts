@@ -15,7 +15,7 @@
 import type { Label, RunStatus } from '../engine/types';
 import type { EpochPoint, StepPoint } from './dashboard/viewModel';
 import type { GalleryItem } from './gallery/viewModel';
-import type { ComparisonView } from './comparison/viewModel';
+import type { Comparison, ComparisonCell } from '../engine/experiments/comparisonTypes';
 import type { ImagePrediction } from '../engine/predict/predictionTypes';
 
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';
@@ -137,7 +137,9 @@ export type HostToGallery =
       primary: GalleryRunData;
       compare: GalleryRunData | null;
       activeDataset?: string;
-    };
+    }
+  /** Switches to a dataset's tab and opens one image's detail (sent after a snapshot). */
+  | { type: 'showImage'; dataset: string; imageId: string };
 
 export interface GalleryState {
   runId: string;
@@ -158,9 +160,16 @@ export type ComparisonSource =
   | { kind: 'computed'; runIds: string[] }
   | { kind: 'file'; label: string };
 
+/** The engine's comparison (comparison.json, compareRuns), shown as it is: the view computes no statistics. */
+export type { Comparison, ComparisonCell };
+
 export type ComparisonToHost =
   | CommonToHost
-  | { type: 'compare'; runIds: string[] }
+  | { type: 'compare'; runIds: string[]; baseline?: string }
+  /** Asks the engine for the same comparison against another baseline (a ComparisonMethod id). */
+  | { type: 'rebase'; baseline: string }
+  /** Opens one image's detail in the Mask Gallery of a run (a strip-plot point was clicked). */
+  | { type: 'openImage'; runId: string; dataset: string; imageId: string }
   | { type: 'openComparisonFile' }
   | { type: 'loadComparisonFile'; file: string };
 
@@ -172,7 +181,9 @@ export type HostToComparison =
       /** comparison.json files found under the runs folder, relative to it. */
       files: string[];
       source: ComparisonSource;
-      comparison: ComparisonView | null;
+      comparison: Comparison | null;
+      /** The baseline the source was made with (the ablation runner's, or the one Compare Runs asked for). */
+      sourceBaseline: string | null;
       busy: boolean;
     }
   | { type: 'busy'; busy: boolean };
@@ -180,6 +191,7 @@ export type HostToComparison =
 export interface ComparisonState {
   runIds?: string[];
   file?: string;
+  /** ComparisonMethod id of the baseline shown. */
   baseline?: string;
 }
 
@@ -224,6 +236,11 @@ export function isRelativeRunsPath(v: unknown): v is string {
   if (typeof v !== 'string' || v.length === 0 || v.length > 1000) return false;
   if (v.startsWith('/') || v.includes('\\') || /^[A-Za-z]:/.test(v) || /\p{Cc}/u.test(v)) return false;
   return v.split('/').every((seg) => seg.length > 0 && seg !== '.' && seg !== '..');
+}
+
+/** A comparison method id (a run id, or a method name, maybe suffixed "#2"), a dataset slug or an image id: short, no control characters. */
+function isShortName(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength && !/\p{Cc}/u.test(v);
 }
 
 function isRunIdList(v: unknown): v is string[] {
@@ -275,7 +292,13 @@ export function parseComparisonMessage(raw: unknown): ComparisonToHost | undefin
   if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
     case 'compare':
-      return isRunIdList(raw.runIds) && raw.runIds.length >= 1 ? { type: 'compare', runIds: [...raw.runIds] } : undefined;
+      if (!isRunIdList(raw.runIds) || raw.runIds.length < 1) return undefined;
+      if (raw.baseline === undefined) return { type: 'compare', runIds: [...raw.runIds] };
+      return isShortName(raw.baseline) ? { type: 'compare', runIds: [...raw.runIds], baseline: raw.baseline } : undefined;
+    case 'rebase':
+      return isShortName(raw.baseline) ? { type: 'rebase', baseline: raw.baseline } : undefined;
+    case 'openImage':
+      return isRunId(raw.runId) && isShortName(raw.dataset) && isShortName(raw.imageId) ? { type: 'openImage', runId: raw.runId, dataset: raw.dataset, imageId: raw.imageId } : undefined;
     case 'openComparisonFile':
       return { type: 'openComparisonFile' };
     case 'loadComparisonFile':
@@ -350,7 +373,7 @@ export function parseComparisonState(raw: unknown): ComparisonState | undefined 
   const s: ComparisonState = {};
   if (isRunIdList(raw.runIds)) s.runIds = [...raw.runIds];
   if (isRelativeRunsPath(raw.file) && raw.file.endsWith('.json')) s.file = raw.file;
-  if (typeof raw.baseline === 'string' && raw.baseline.length <= LIMITS.idLength) s.baseline = raw.baseline;
+  if (isShortName(raw.baseline)) s.baseline = raw.baseline;
   return s;
 }
 

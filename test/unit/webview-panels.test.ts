@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TrainEvent } from '../../src/engine/types';
+import { compareEvaluations } from '../../src/engine/experiments/compare';
+import type { Comparison } from '../../src/engine/experiments/comparisonTypes';
 
 // ------------------------------------------------------------------------------ fake vscode
 
@@ -137,7 +139,16 @@ let root: string;
 let runs: string;
 const logs: string[] = [];
 const events = new EventEmitter<TrainEvent>();
-const compareCalls: string[][] = [];
+const compareCalls: { dirs: string[]; options?: { baseline?: string; seed?: number; resamples?: number } }[] = [];
+
+/** In-memory evaluations of the comparison's runs (run-a better than run-b on 12 images), for the engine's compareEvaluations. */
+function evaluationsOf(dirs: string[]) {
+  return dirs.map((dir, k) => {
+    const id = dir.split(/[\\/]/).pop()!;
+    const rows = Array.from({ length: 12 }, (_, i) => ({ id: `img (${i})`, file: `img_${i}`, label: i % 2 ? 'benign' : 'malignant', patientId: `p${i}`, width: 8, height: 8, dice: 0.5 + 0.02 * i - 0.05 * k + 0.001 * ((i * 7) % 5), truthArea: 4, predictedArea: 4, falsePositiveArea: 0, pMalignant: i % 2 ? 0.3 + 0.02 * i * (k + 1) / 2 : 0.6 + 0.01 * i, features: {} }));
+    return { dir, record: { id, name: id, status: 'finished', config: { method: 'birads', name: id, seed: k } }, datasets: new Map([['busi', { slug: 'busi', name: 'BUSI', rows }]]) };
+  });
+}
 let commands: ReturnType<typeof registerPanels>;
 const subscriptions: { dispose(): void }[] = [];
 
@@ -182,9 +193,9 @@ before(() => {
     runsDirectory: () => runs,
     onTrainEvent: events.event as never,
     log: (l) => logs.push(l),
-    compareRuns: async (dirs) => {
-      compareCalls.push(dirs);
-      return { baseline: 'run-a', methods: [{ id: 'run-a', name: 'A' }, { id: 'run-b', name: 'B' }], datasets: [{ slug: 'busi', name: 'BUSI' }], cells: [{ method: 'run-b', dataset: 'busi', dice: { mean: 0.7, n: 1 }, dicePHolm: 0.01 }] };
+    compareRuns: async (dirs, options) => {
+      compareCalls.push({ dirs, options });
+      return compareEvaluations(evaluationsOf(dirs) as never, { resamples: 200, ...options });
     },
   });
 });
@@ -301,13 +312,55 @@ describe('panel controllers', () => {
     const p = created.at(-1)!;
     assert.equal(p.viewType, 'busLab.comparison');
     await until(() => compareCalls.length === 1);
-    assert.deepEqual(compareCalls[0], [join(runs, 'run-a'), join(runs, 'run-b')]);
+    assert.deepEqual(compareCalls[0].dirs, [join(runs, 'run-a'), join(runs, 'run-b')]);
     p.send({ type: 'ready' });
     await until(() => p.posted.some((m) => m.type === 'snapshot' && m.comparison));
-    const snap = p.take('snapshot').at(-1) as unknown as { comparison: { baseline: string; cells: { diceP?: number }[] }; source: { kind: string } };
+    const snap = p.take('snapshot').at(-1) as unknown as { comparison: Comparison; source: { kind: string }; sourceBaseline: string };
     assert.equal(snap.comparison.baseline, 'run-a');
-    assert.equal(snap.comparison.cells[0].diceP, 0.01);
+    assert.equal(snap.sourceBaseline, 'run-a');
+    assert.equal(typeof snap.comparison.cells.find((c) => c.method === 'run-b')?.dicePHolm, 'number');
     assert.equal(snap.source.kind, 'computed');
+
+    // Rebase round trip: the host asks the engine again with that baseline and the same bootstrap
+    // seed and resamples; the snapshot carries the engine's comparison, DeLong p included.
+    p.send({ type: 'rebase', baseline: 'run-b' });
+    await until(() => compareCalls.length === 2);
+    assert.deepEqual(compareCalls[1], { dirs: [join(runs, 'run-a'), join(runs, 'run-b')], options: { baseline: 'run-b', seed: 0, resamples: 200 } });
+    await until(() => p.posted.some((m) => m.type === 'snapshot' && (m.comparison as Comparison | null)?.baseline === 'run-b'));
+    const rebased = p.take('snapshot').at(-1) as unknown as { comparison: Comparison; sourceBaseline: string };
+    const a = rebased.comparison.cells.find((c) => c.method === 'run-a')!;
+    assert.ok(a.aucPHolm !== undefined && a.aucPHolm >= 0 && a.aucPHolm <= 1, 'DeLong p against the new baseline');
+    assert.ok(a.diceDiff && a.dicePHolm !== undefined, 'Dice difference and Wilcoxon p against the new baseline');
+    assert.equal(rebased.sourceBaseline, 'run-a', 'the source keeps its own baseline');
+    // Back to the first baseline: answered from the comparisons already made, not computed again.
+    p.send({ type: 'rebase', baseline: 'run-a' });
+    await until(() => p.posted.some((m) => m.type === 'snapshot' && (m.comparison as Comparison | null)?.baseline === 'run-a'));
+    assert.equal(compareCalls.length, 2);
+    // A baseline that is not a method of the comparison is ignored.
+    p.send({ type: 'rebase', baseline: 'run-zzz' });
+    await wait(20);
+    assert.equal(compareCalls.length, 2);
+    assert.match(logs.at(-1)!, /unknown baseline "run-zzz"/);
+
+    // A strip-point click: the gallery of that run opens (a new panel: the earlier one is closed
+    // first), and the image's detail is asked for only after the page's snapshot.
+    for (const x of created.filter((c) => c.viewType === 'busLab.gallery')) x.dispose();
+    p.send({ type: 'openImage', runId: 'run-b', dataset: 'busi', imageId: 'a (1)' });
+    await until(() => created.at(-1)!.viewType === 'busLab.gallery');
+    const g = created.at(-1)!;
+    await wait(20);
+    assert.equal(g.posted.length, 0, 'nothing before ready');
+    g.send({ type: 'ready' });
+    await until(() => g.posted.some((m) => m.type === 'showImage'));
+    assert.deepEqual(
+      g.posted.map((m) => m.type),
+      ['snapshot', 'showImage'],
+    );
+    assert.deepEqual(g.take('showImage')[0], { type: 'showImage', dataset: 'busi', imageId: 'a (1)' });
+    g.dispose();
+    p.send({ type: 'openImage', runId: 'run-q', dataset: 'busi', imageId: 'a (1)' });
+    await wait(20);
+    assert.match(logs.at(-1)!, /ignored openImage for run "run-q"/);
 
     p.send({ type: 'loadComparisonFile', file: 'escape/comparison.json' });
     await until(() => p.posted.some((m) => m.type === 'error'));

@@ -102,15 +102,26 @@ async function main(): Promise<void> {
       assert.ok(Number(await page.getAttribute('[data-testid="chart-bars"]', 'data-points')) === 9);
       assert.ok(Number(await page.getAttribute('[data-testid="chart-strip"]', 'data-points')) === 60);
       await page.click('[data-testid="export-md"]');
-      // Another baseline: p-values computed in the view (Wilcoxon + Holm).
+      // A strip point: clicking it asks the host to open that image in its run's gallery.
+      const first = JSON.parse((await page.getAttribute('[data-testid="chart-strip"]', 'data-first-point')) ?? 'null') as { x: number; y: number; imageId: string } | null;
+      assert.ok(first, 'no data-first-point on the strip plot');
+      await page.click('[data-testid="chart-strip"]', { position: { x: first.x, y: first.y } });
+      const opened = await page.evaluate(() => (window as unknown as { __sent: { type: string; imageId?: string }[] }).__sent.filter((m) => m.type === 'openImage'));
+      assert.equal(opened.length, 1, 'a click on a strip point posts openImage');
+      assert.match(String(opened[0].imageId), /^img\d+$/);
+      // Another baseline: the host's answer (the engine's comparison against it) keeps every p-value and CI.
       await page.evaluate(() => {
         const sel = document.querySelector('[data-testid="baseline"]') as HTMLElement & { value: string };
         sel.value = 'birads';
         sel.dispatchEvent(new Event('change'));
       });
       await page.waitForSelector('[data-testid="comparison-table"] tr[data-run="birads"][data-baseline="true"]');
+      const rebases = await page.evaluate(() => (window as unknown as { __sent: { type: string; baseline?: string }[] }).__sent.filter((m) => m.type === 'rebase'));
+      assert.deepEqual(rebases, [{ type: 'rebase', baseline: 'birads' }]);
       const sources = await page.$$eval('[data-testid="comparison-table"] [data-testid="p-value"]', (els) => els.map((e) => e.getAttribute('data-p-source')));
-      assert.ok(sources.length === 6 && sources.every((x) => x === 'computed'), sources.join(','));
+      assert.ok(sources.length === 6 && sources.every((x) => x === 'engine'), sources.join(','));
+      const aucSources = await page.$$eval('[data-testid="comparison-table-auc"] [data-testid="p-value"]', (els) => els.map((e) => e.getAttribute('data-p-source')));
+      assert.ok(aucSources.length === 6 && aucSources.every((x) => x === 'engine'), `DeLong p for every other baseline: ${aucSources.join(',')}`);
       await page.screenshot({ path: join(out, `comparison-${theme}.png`), fullPage: true });
       assert.deepEqual(await problems(page), [], 'comparison CSP violations');
       await page.close();

@@ -22,8 +22,9 @@ import { contentSecurityPolicy } from '../../src/webviews/host/csp';
 import { listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readRunRecord, runOptionOf, evaluatedSlugs } from '../../src/webviews/host/runFiles';
 import { resolveInside } from '../../src/webviews/host/pathGuard';
 import { keepLastScatter, thinSteps } from '../../src/webviews/dashboard/viewModel';
-import { normalizeComparison } from '../../src/webviews/comparison/viewModel';
-import type { GalleryRunData, HostToComparison, HostToDashboard, HostToGallery } from '../../src/webviews/protocol';
+import { compareEvaluations } from '../../src/engine/experiments/compare';
+import { readComparisonFile } from '../../src/engine/experiments/comparisonFile';
+import type { Comparison, GalleryRunData, HostToComparison, HostToDashboard, HostToGallery } from '../../src/webviews/protocol';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -156,49 +157,49 @@ export function makeFixtureRuns(dir: string, images = 60): void {
       writeFileSync(join(ev, 'summary.json'), JSON.stringify({ dataset: slug.toUpperCase(), slug }));
     }
   }
-  // A comparison.json in the runner's format.
+  // A comparison.json as the engine writes it: its own compareEvaluations on synthetic per-image rows.
+  mkdirSync(join(dir, 'ablation-1'), { recursive: true });
+  writeFileSync(join(dir, 'ablation-1', 'comparison.json'), JSON.stringify(fixtureComparison('single'), null, 1));
+}
+
+/** Three methods x three datasets of 20 lesion images (benign/malignant), seeded; compared by the engine. */
+function fixtureEvaluations() {
+  const r = rand(7);
   const ids = Array.from({ length: 20 }, (_, i) => `img${i}`);
   const baseDice = ids.map(() => 0.5 + 0.3 * r());
   const methods = [
-    { id: 'single', name: 'U-Net', trainMethod: 'single', runs: [] },
-    { id: 'mtl', name: 'Multi-task', trainMethod: 'mtl', runs: [] },
-    { id: 'birads', name: 'BI-RADS loss', trainMethod: 'birads', runs: [] },
+    { id: 'single', name: 'U-Net' },
+    { id: 'mtl', name: 'Multi-task' },
+    { id: 'birads', name: 'BI-RADS loss' },
   ];
   const datasets = [
     { slug: 'busi', name: 'BUSI' },
     { slug: 'udiat', name: 'UDIAT' },
     { slug: 'busbra', name: 'BUS-BRA' },
   ];
-  const cells = [];
-  for (const d of datasets)
-    for (const [mi, m] of methods.entries()) {
-      const dice = baseDice.map((v) => Math.min(1, v + 0.03 * mi + 0.04 * (r() - 0.5)));
-      const meanDice = dice.reduce((a, b) => a + b, 0) / dice.length;
-      const cell: Record<string, unknown> = {
-        method: m.id,
-        dataset: d.slug,
-        dice: { n: 20, mean: meanDice, median: meanDice, std: 0.1, ci95: [meanDice - 0.04, meanDice + 0.04] },
-        auc: { value: 0.75 + 0.04 * mi, ci95: [0.65 + 0.04 * mi, 0.85 + 0.04 * mi], positives: 10, negatives: 10 },
-        perImage: { ids, dice },
-        runs: [],
-      };
-      if (mi > 0) {
-        Object.assign(cell, {
-          diceDiff: { estimate: 0.03 * mi, ci95: [0.03 * mi - 0.02, 0.03 * mi + 0.02], statistic: 'median' },
-          diceP: mi === 1 ? 0.04 : 0.0004,
-          dicePHolm: mi === 1 ? 0.12 : 0.0012,
-          aucDiff: { estimate: 0.04 * mi, ci95: [-0.05, 0.1], z: 1, positives: 10, negatives: 10 },
-          aucP: 0.2,
-          aucPHolm: 0.6,
-        });
-      }
-      cells.push(cell);
-    }
-  mkdirSync(join(dir, 'ablation-1'), { recursive: true });
-  writeFileSync(
-    join(dir, 'ablation-1', 'comparison.json'),
-    JSON.stringify({ formatVersion: 1, createdAt: '2026-01-05T00:00:00Z', baseline: 'single', seed: 1, bootstrapResamples: 1000, methods, datasets, cells, notes: ['fixture data'] }, null, 1),
-  );
+  return methods.map((m, mi) => ({
+    dir: `/fixture/${m.id}`,
+    record: { id: m.id, name: m.name, status: 'finished', config: { name: m.name, method: m.id, seed: 1 } },
+    datasets: new Map(
+      datasets.map((d) => [
+        d.slug,
+        {
+          slug: d.slug,
+          name: d.name,
+          rows: ids.map((id, i) => {
+            const malignant = i % 2 === 1;
+            const dice = Math.min(1, baseDice[i] + 0.03 * mi + 0.04 * (r() - 0.5));
+            return { id, file: id, label: malignant ? 'malignant' : 'benign', patientId: id, width: 160, height: 120, dice, iou: dice * 0.8, hd95: 5 * r(), truthArea: 400, predictedArea: 400, falsePositiveArea: 0, pMalignant: Math.min(1, Math.max(0, (malignant ? 0.6 : 0.4) + (0.1 + 0.05 * mi) * (r() - 0.5) * 4)), features: {} };
+          }),
+        },
+      ]),
+    ),
+  }));
+}
+
+/** The engine's comparison of the fixture methods against `baseline` (what the host's compareRuns answers). */
+function fixtureComparison(baseline: string): Comparison {
+  return compareEvaluations(fixtureEvaluations() as never, { baseline, seed: 1, resamples: 1000 });
 }
 
 // ------------------------------------------------------------------------------ snapshots (as the host builds them)
@@ -229,9 +230,12 @@ async function snapshots(runsDir: string) {
   const gallery: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: null };
   const galleryCompare: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: compareRun };
   const files = await listComparisonFiles(runsDir);
-  const raw = JSON.parse(readFileSync(join(runsDir, 'ablation-1', 'comparison.json'), 'utf8'));
-  const comparison: HostToComparison = { type: 'snapshot', runs, files, source: { kind: 'file', label: files[0] }, comparison: normalizeComparison(raw), busy: false };
-  return { dashboard, gallery, galleryCompare, comparison };
+  const fromFile = await readComparisonFile(join(runsDir, 'ablation-1', 'comparison.json'));
+  const snap = (comparison: Comparison): HostToComparison => ({ type: 'snapshot', runs, files, source: { kind: 'file', label: files[0] }, comparison, sourceBaseline: fromFile.baseline, busy: false });
+  const comparison = snap(fromFile);
+  // What the host answers to `rebase`: the engine's comparison against each method.
+  const rebased = Object.fromEntries(fromFile.methods.map((m) => [m.id, snap(m.id === fromFile.baseline ? fromFile : fixtureComparison(m.id))]));
+  return { dashboard, gallery, galleryCompare, comparison, rebased };
 }
 
 // ------------------------------------------------------------------------------ pages
@@ -349,13 +353,14 @@ const THEMES: Record<string, { cls: string; vars: Record<string, string> }> = {
   },
 };
 
-function page(app: string, snapshot: unknown, theme: string, live: boolean): string {
+function page(app: string, snapshot: unknown, theme: string, live: boolean, rebased: unknown = {}): string {
   const nonce = randomBytes(16).toString('base64').replace(/[+/=]/g, '');
   const t = THEMES[theme] ?? THEMES.dark;
   const fake = `
 window.__sent = []; window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));
 const SNAPSHOT = ${JSON.stringify(snapshot).replace(/</g, '\\u003c')};
+const REBASED = ${JSON.stringify(rebased).replace(/</g, '\\u003c')};
 let state = undefined;
 window.acquireVsCodeApi = () => ({
   getState: () => state,
@@ -365,6 +370,7 @@ window.acquireVsCodeApi = () => ({
     const reply = (r) => setTimeout(() => window.postMessage(r, '*'), 0);
     if (m.type === 'ready' || m.type === 'selectRuns' || m.type === 'selectCompareRun' || m.type === 'compare' || m.type === 'loadComparisonFile') reply(SNAPSHOT);
     if (m.type === 'saveFile') reply({ type: 'saved', fileName: m.fileName });
+    if (m.type === 'rebase' && REBASED[m.baseline]) reply(REBASED[m.baseline]);
     if (m.type === 'ready' && ${live} && '${app}' === 'dashboard') {
       let g = 100;
       setInterval(() => {
@@ -400,7 +406,7 @@ export async function startHarness(runsDir: string): Promise<{ close(): void; pa
       res.writeHead(404).end('dashboard.html, gallery.html, comparison.html');
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(app, snap, theme, live));
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page(app, snap, theme, live, app === 'comparison' ? snaps.rebased : {}));
   });
   const resources = createServer((req, res) => {
     const url = new URL(req.url ?? '/', RES);

@@ -105,7 +105,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
       return;
     }
     case 'compare': {
-      const comparison = await compareRuns(msg.runDirs);
+      const comparison = await compareRuns(msg.runDirs, { baseline: msg.baseline, seed: msg.seed, resamples: msg.resamples });
       if (msg.outDir) await writeComparison(msg.outDir, comparison);
       post({ type: 'result', value: comparison });
       return;

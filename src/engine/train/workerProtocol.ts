@@ -104,6 +104,11 @@ export interface CompareRequest {
   runDirs: string[];
   /** Where to write comparison.json / comparison.md; nothing is written when absent. */
   outDir?: string;
+  /** Run id or method of the baseline (compareRuns' default when absent). */
+  baseline?: string;
+  /** Bootstrap seed and resamples (compareRuns' defaults when absent). */
+  seed?: number;
+  resamples?: number;
 }
 
 /**
@@ -248,6 +253,9 @@ export function describeInvalidHostMessage(v: unknown): string | undefined {
     case 'compare':
       if (!isStringArray(v.runDirs) || v.runDirs.length === 0) return 'compare: "runDirs" must be a non-empty string array';
       if (v.outDir !== undefined && !isString(v.outDir)) return 'compare: "outDir" must be a string';
+      if (v.baseline !== undefined && (!isString(v.baseline) || v.baseline.length === 0)) return 'compare: "baseline" must be a non-empty string';
+      if (v.seed !== undefined && !Number.isInteger(v.seed)) return 'compare: "seed" must be an integer';
+      if (v.resamples !== undefined && !(Number.isInteger(v.resamples) && (v.resamples as number) >= 1)) return 'compare: "resamples" must be a positive integer';
       return undefined;
     case 'predict':
       if (!isString(v.runDir) || v.runDir.length === 0) return 'predict: "runDir" must be a non-empty string';

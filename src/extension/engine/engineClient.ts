@@ -4,7 +4,8 @@
  * `stopAll` ends them on deactivation. No `vscode` import.
  */
 import type { PluginReference, TrainEvent } from '../../engine/types';
-import type { DatasetCheckResult, EngineWorkerData, HostToWorkerMessage, ProviderInfo, TrainRequest } from '../../engine/train/workerProtocol';
+import type { CompareRequest, DatasetCheckResult, EngineWorkerData, HostToWorkerMessage, ProviderInfo, TrainRequest } from '../../engine/train/workerProtocol';
+import type { Comparison } from '../../engine/experiments/comparisonTypes';
 import type { ExistingEvaluation } from '../../engine/eval/evaluationTypes';
 import type { OnnxExportResult } from '../../engine/export/exportOnnx';
 import type { PredictionSummary } from '../../engine/predict/predictionTypes';
@@ -65,8 +66,10 @@ export class EngineClient {
     return this.run<DatasetCheckResult>({ type: 'checkDataset', spec }, onEvent);
   }
 
-  compare(runDirs: string[], outDir?: string): RunningRequest<unknown> {
-    return this.run({ type: 'compare', runDirs, ...(outDir ? { outDir } : {}) });
+  /** The engine's compareRuns on these run folders (comparison.json contents). */
+  compare(runDirs: string[], options: Omit<CompareRequest, 'type' | 'runDirs'> = {}): RunningRequest<Comparison> {
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    return this.run<Comparison>({ type: 'compare', runDirs, ...defined });
   }
 
   predict(runDir: string, input: string, outDir: string, onEvent?: (event: TrainEvent) => void): RunningRequest<PredictionSummary> {

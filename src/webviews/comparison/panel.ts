@@ -1,42 +1,57 @@
 /**
  * Ablation Comparison host controller. Shows a comparison.json written by the ablation runner
- * (found under the runs folder, or picked with an open dialog), or one computed on demand for the
- * runs the user selects (through PanelDeps.compareRuns). The normalised ComparisonView is sent;
- * baseline choice, tables, charts and exports happen in the webview from the shared view model.
+ * (found under the runs folder, or picked with an open dialog), or one the engine computes for the
+ * runs the user selects (PanelDeps.compareRuns). Choosing another baseline asks the engine for the
+ * same comparison against it (same runs, bootstrap seed and resamples), so every baseline gets the
+ * engine's CIs, Wilcoxon/DeLong p-values and Holm adjustment; the webview computes nothing.
  */
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
+import { readComparisonFile } from '../../engine/experiments/comparisonFile';
+import { listComparisonFiles } from '../../engine/runs/comparisonFiles';
 import {
   parseComparisonMessage,
+  type Comparison,
   type ComparisonSource,
   type ComparisonState,
   type ComparisonToHost,
   type HostToComparison,
 } from '../protocol';
-import { normalizeComparison, type ComparisonView } from './viewModel';
 import { PanelController, type PanelEnv } from '../host/panelBase';
 import { resolveInsideReal } from '../host/pathGuard';
-import { listComparisonFiles, listRuns, runDirOf } from '../host/runFiles';
+import { listRuns, runDirOf } from '../host/runFiles';
 
 export const COMPARISON_VIEW_TYPE = 'busLab.comparison';
-const MAX_COMPARISON_BYTES = 200 * 1024 * 1024;
+
+/** Opens one image's detail in a run's Mask Gallery (a strip-plot point was clicked). */
+export type OpenImage = (runId: string, dataset: string, imageId: string) => void;
 
 export class ComparisonPanel extends PanelController<ComparisonToHost, HostToComparison> {
   private source: ComparisonSource = { kind: 'none' };
-  private comparison: ComparisonView | null = null;
+  /** Run folders of the source, for asking the engine again with another baseline. */
+  private runDirs: string[] = [];
+  /** The comparisons of this source by baseline: the source's own, and each rebase already asked for. */
+  private byBaseline = new Map<string, Comparison>();
+  private sourceBaseline: string | null = null;
+  private comparison: Comparison | null = null;
   private busy = false;
   private generation = 0;
 
-  constructor(panel: vscode.WebviewPanel, env: PanelEnv, state: ComparisonState) {
+  constructor(
+    panel: vscode.WebviewPanel,
+    env: PanelEnv,
+    state: ComparisonState,
+    private readonly openImage: OpenImage,
+  ) {
     super(panel, env, 'comparison', parseComparisonMessage);
-    if (state.file) void this.loadRelativeFile(state.file);
-    else if (state.runIds && state.runIds.length) void this.compute(state.runIds);
+    const { file, runIds, baseline } = state;
+    if (file) void this.loadRelativeFile(file).then(() => (baseline ? this.rebase(baseline) : undefined));
+    else if (runIds && runIds.length) void this.compute(runIds, baseline);
   }
 
-  /** Computes the comparison of these runs (the first is the runner's baseline, by convention). */
-  async compute(runIds: string[]): Promise<void> {
-    const gen = ++this.generation;
+  /** Computes the comparison of these runs against `baseline` (a run id or method; default: the first run's method). */
+  async compute(runIds: string[], baseline?: string): Promise<void> {
     const dirs: string[] = [];
     for (const id of runIds) {
       const dir = runDirOf(this.runsDir, id);
@@ -47,18 +62,61 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
       dirs.push(dir);
     }
     if (dirs.length === 0) return;
+    await this.run(async () => {
+      const c = await this.env.deps.compareRuns(dirs, baseline ? { baseline } : {});
+      return () => this.setSource({ kind: 'computed', runIds }, dirs, c);
+    }, 'Comparison failed');
+  }
+
+  /** Opens a comparison.json by absolute path (from a command, or the user's open dialog). */
+  async loadFile(absPath: string, label?: string): Promise<void> {
+    await this.run(async () => {
+      const c = await readComparisonFile(absPath);
+      const dirs = await this.runDirsOf(c, dirname(absPath));
+      return () => this.setSource({ kind: 'file', label: label ?? absPath }, dirs, c);
+    }, 'Could not read the comparison');
+  }
+
+  /** Shows the comparison against another baseline (a ComparisonMethod id), computed by the engine once per baseline. */
+  async rebase(baseline: string): Promise<void> {
+    const current = this.comparison;
+    if (!current || current.baseline === baseline) return;
+    if (!current.methods.some((m) => m.id === baseline)) {
+      this.log(`ignored an unknown baseline "${baseline}"`);
+      return;
+    }
+    const known = this.byBaseline.get(baseline);
+    if (known) {
+      this.comparison = known;
+      await this.sendSnapshot();
+      return;
+    }
+    const dirs = this.runDirs;
+    await this.run(async () => {
+      if (dirs.length === 0) throw new Error('the runs of this comparison were not found, so it cannot be computed against another baseline');
+      // The same bootstrap seed and resamples: the numbers that do not depend on the baseline stay identical.
+      const c = await this.env.deps.compareRuns(dirs, { baseline, seed: current.seed, resamples: current.bootstrapResamples });
+      return () => {
+        this.byBaseline.set(c.baseline, c);
+        this.comparison = c;
+      };
+    }, `Could not compare against ${baseline}`);
+  }
+
+  /** Runs one engine request; a newer request (or source) makes this one's answer stale. */
+  private async run(work: () => Promise<() => void>, failure: string): Promise<void> {
+    const gen = ++this.generation;
     this.setBusy(true);
     try {
-      const raw = await this.env.deps.compareRuns(dirs);
+      const apply = await work();
       if (gen !== this.generation) return;
-      this.comparison = normalizeComparison(raw);
-      this.source = { kind: 'computed', runIds };
-      for (const w of this.comparison.warnings) this.log(`comparison: ${w}`);
+      apply();
+      for (const n of this.comparison?.notes ?? []) this.log(`comparison: ${n}`);
     } catch (e) {
       if (gen !== this.generation) return;
       const message = e instanceof Error ? e.message : String(e);
-      this.log(`compareRuns failed: ${message}`);
-      this.post({ type: 'error', message: `Comparison failed: ${message}` });
+      this.log(`${failure}: ${message}`);
+      this.post({ type: 'error', message: `${failure}: ${message}` });
     } finally {
       if (gen === this.generation) {
         this.busy = false;
@@ -67,28 +125,32 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
     }
   }
 
-  /** Opens a comparison.json by absolute path (from a command, or the user's open dialog). */
-  async loadFile(absPath: string, label?: string): Promise<void> {
-    const gen = ++this.generation;
-    this.setBusy(true);
-    try {
-      const text = await readFile(absPath, 'utf8');
-      if (text.length > MAX_COMPARISON_BYTES) throw new Error('comparison file is too large');
-      if (gen !== this.generation) return;
-      this.comparison = normalizeComparison(JSON.parse(text));
-      this.source = { kind: 'file', label: label ?? absPath };
-      for (const w of this.comparison.warnings) this.log(`comparison: ${w}`);
-    } catch (e) {
-      if (gen !== this.generation) return;
-      const message = e instanceof Error ? e.message : String(e);
-      this.log(`could not read ${absPath}: ${message}`);
-      this.post({ type: 'error', message: `Could not read the comparison: ${message}` });
-    } finally {
-      if (gen === this.generation) {
-        this.busy = false;
-        await this.sendSnapshot();
+  private setSource(source: ComparisonSource, dirs: string[], c: Comparison): void {
+    this.source = source;
+    this.runDirs = dirs;
+    this.byBaseline = new Map([[c.baseline, c]]);
+    this.sourceBaseline = c.baseline;
+    this.comparison = c;
+  }
+
+  /**
+   * The run folders of a comparison.json: next to the file (where the ablation runner puts them),
+   * else in the runs folder. Empty when any is missing (the file is still shown, not rebased).
+   */
+  private async runDirsOf(c: Comparison, fileDir: string): Promise<string[]> {
+    const dirs: string[] = [];
+    for (const m of c.methods) {
+      for (const r of m.runs) {
+        const candidates = [await resolveInsideReal(fileDir, r.id), runDirOf(this.runsDir, r.id)];
+        const found = candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'run.json')));
+        if (!found) {
+          this.log(`run ${r.id} of the comparison is neither next to it nor in the runs folder; other baselines are unavailable`);
+          return [];
+        }
+        dirs.push(found);
       }
     }
+    return dirs;
   }
 
   private async loadRelativeFile(rel: string): Promise<void> {
@@ -109,8 +171,25 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
   protected async handle(msg: ComparisonToHost): Promise<void> {
     switch (msg.type) {
       case 'compare':
-        await this.compute(msg.runIds);
+        await this.compute(msg.runIds, msg.baseline);
         return;
+      case 'rebase':
+        await this.rebase(msg.baseline);
+        return;
+      case 'openImage': {
+        // Only runs of the comparison shown; the gallery shows runs of the runs folder.
+        if (!this.comparison?.methods.some((m) => m.runs.some((r) => r.id === msg.runId))) {
+          this.log(`ignored openImage for run "${msg.runId}", which is not in this comparison`);
+          return;
+        }
+        const dir = runDirOf(this.runsDir, msg.runId);
+        if (!dir || !existsSync(join(dir, 'run.json'))) {
+          this.post({ type: 'error', message: `Run ${msg.runId} is not in the runs folder, so its Mask Gallery cannot open.` });
+          return;
+        }
+        this.openImage(msg.runId, msg.dataset, msg.imageId);
+        return;
+      }
       case 'loadComparisonFile':
         await this.loadRelativeFile(msg.file);
         return;
@@ -134,6 +213,6 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
 
   protected async sendSnapshot(): Promise<void> {
     const [runs, files] = await Promise.all([listRuns(this.runsDir), listComparisonFiles(this.runsDir)]);
-    this.post({ type: 'snapshot', runs, files, source: this.source, comparison: this.comparison, busy: this.busy });
+    this.post({ type: 'snapshot', runs, files, source: this.source, comparison: this.comparison, sourceBaseline: this.sourceBaseline, busy: this.busy });
   }
 }

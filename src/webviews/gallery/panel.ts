@@ -16,6 +16,7 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
   readonly runId: string;
   private dataset: string | undefined;
   private compareRunId: string | null;
+  private pendingImage: { dataset: string; imageId: string } | undefined;
 
   constructor(panel: vscode.WebviewPanel, env: PanelEnv, state: GalleryState) {
     super(panel, env, 'gallery', parseGalleryMessage);
@@ -30,6 +31,18 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
       this.dataset = dataset;
       if (this.clientReady) void this.sendSnapshot();
     }
+  }
+
+  /** Opens one image's detail (from a click in the comparison's strip plot); kept until the page is ready. */
+  showImage(dataset: string, imageId: string): void {
+    this.pendingImage = { dataset, imageId };
+    if (this.clientReady) this.postPendingImage();
+  }
+
+  private postPendingImage(): void {
+    if (!this.pendingImage) return;
+    this.post({ type: 'showImage', ...this.pendingImage });
+    this.pendingImage = undefined;
   }
 
   protected async handle(msg: GalleryToHost): Promise<void> {
@@ -75,5 +88,6 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
       compare: compare ?? null,
       ...(this.dataset ? { activeDataset: this.dataset } : {}),
     });
+    this.postPendingImage();
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
-import { isRunId, parseComparisonState, parseDashboardState, parseGalleryState, type DashboardState } from '../protocol';
+import { isRunId, parseComparisonState, parseDashboardState, parseGalleryState, type Comparison, type ComparisonState, type DashboardState } from '../protocol';
 import { COMPARISON_VIEW_TYPE, ComparisonPanel } from '../comparison/panel';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from '../dashboard/panel';
 import { GALLERY_VIEW_TYPE, GalleryPanel } from '../gallery/panel';
@@ -18,14 +18,16 @@ export interface PanelDeps {
   onTrainEvent: vscode.Event<TrainEvent>;
   /** Writes a line to the extension's output channel. */
   log(line: string): void;
-  /** Computes the comparison (comparison.json contents) of the given run folders. */
-  compareRuns(runDirs: string[]): Promise<unknown>;
+  /** The engine's compareRuns on the given run folders (comparison.json contents). */
+  compareRuns(runDirs: string[], options?: { baseline?: string; seed?: number; resamples?: number }): Promise<Comparison>;
 }
 
 export interface PanelCommands {
   openTrainingDashboard(runId?: string): void;
-  openMaskGallery(runId: string, dataset?: string): void;
-  openAblationComparison(runIds: string[]): void;
+  /** Opens a run's gallery, on a dataset's tab, with one image's detail open when `imageId` is given. */
+  openMaskGallery(runId: string, dataset?: string, imageId?: string): void;
+  /** Compares the runs against `baseline` (a run id; default: the first run). */
+  openAblationComparison(runIds: string[], baseline?: string): void;
   /** Shows a finished prediction job (BUS: Segment Image...). */
   openPrediction(input: PredictionPanelInput): void;
 }
@@ -65,8 +67,8 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     });
     return p;
   };
-  const adoptComparison = (panel: vscode.WebviewPanel, state: { runIds?: string[]; file?: string }) => {
-    const p = track(new ComparisonPanel(panel, env, state));
+  const adoptComparison = (panel: vscode.WebviewPanel, state: ComparisonState) => {
+    const p = track(new ComparisonPanel(panel, env, state, (runId, dataset, imageId) => commands.openMaskGallery(runId, dataset, imageId)));
     comparison = p;
     p.onDidDispose(() => {
       if (comparison === p) comparison = undefined;
@@ -104,7 +106,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     },
   );
 
-  return {
+  const commands: PanelCommands = {
     openTrainingDashboard(runId?: string) {
       if (runId !== undefined && !isRunId(runId)) {
         deps.log(`[dashboard] ignored an invalid run id "${runId}"`);
@@ -117,7 +119,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       }
       adoptDashboard(create(DASHBOARD_VIEW_TYPE, 'Training Dashboard'), { ...DEFAULT_DASHBOARD_STATE, selected: runId ? [runId] : [], follow: !runId });
     },
-    openMaskGallery(runId: string, dataset?: string) {
+    openMaskGallery(runId: string, dataset?: string, imageId?: string) {
       if (!isRunId(runId)) {
         deps.log(`[gallery] ignored an invalid run id "${runId}"`);
         return;
@@ -125,26 +127,30 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       const existing = galleries.get(runId);
       if (existing) {
         existing.showDataset(dataset);
+        if (dataset && imageId) existing.showImage(dataset, imageId);
         existing.reveal();
         return;
       }
-      adoptGallery(create(GALLERY_VIEW_TYPE, `Masks: ${runId}`), runId, dataset);
+      const p = adoptGallery(create(GALLERY_VIEW_TYPE, `Masks: ${runId}`), runId, dataset);
+      if (dataset && imageId) p.showImage(dataset, imageId);
     },
     openPrediction(input: PredictionPanelInput) {
       track(new PredictionPanel(create(PREDICTION_VIEW_TYPE, `Segmentation: ${input.source}`), env, input));
     },
-    openAblationComparison(runIds: string[]) {
+    openAblationComparison(runIds: string[], baseline?: string) {
       const valid = runIds.filter((id) => {
         if (isRunId(id)) return true;
         deps.log(`[comparison] ignored an invalid run id "${id}"`);
         return false;
       });
+      const base = baseline !== undefined && valid.includes(baseline) ? baseline : undefined;
       if (comparison) {
         comparison.reveal();
-        if (valid.length) void comparison.compute(valid);
+        if (valid.length) void comparison.compute(valid, base);
         return;
       }
-      adoptComparison(create(COMPARISON_VIEW_TYPE, 'Ablation Comparison'), valid.length ? { runIds: valid } : {});
+      adoptComparison(create(COMPARISON_VIEW_TYPE, 'Ablation Comparison'), valid.length ? { runIds: valid, ...(base ? { baseline: base } : {}) } : {});
     },
   };
+  return commands;
 }

@@ -1,7 +1,9 @@
 /**
- * Ablation Comparison (webview client): runs x external datasets tables of Dice and AUC with 95%
- * CIs, difference to a selectable baseline and Holm-adjusted p-values with significance marks;
- * a bar chart with CI whiskers; a per-image Dice strip plot with medians; CSV / Markdown export.
+ * Ablation Comparison (webview client): methods x external datasets tables of Dice and AUC with
+ * 95% CIs, the engine's labelled differences to the baseline and Holm-adjusted p-values with
+ * significance marks coloured by direction; a bar chart with CI whiskers; a per-image Dice strip
+ * plot (hover names the image, click opens it in the Mask Gallery); CSV / Markdown export.
+ * Choosing another baseline asks the host for the engine's comparison against it.
  */
 import { adoptCss } from '../../common/adoptCss';
 import '../../common/elements';
@@ -11,19 +13,23 @@ import { announce, clear, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
 import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
-import type { ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
+import type { Comparison, ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
 import {
   barData,
   buildTable,
   comparisonToCsv,
   comparisonToMarkdown,
+  differenceText,
+  formatP,
+  P_LABELS,
   stripData,
+  stripPointLabel,
   type CompareMetric,
-  type ComparisonView,
+  type StripGroup,
+  type StripPoint,
   type TableRow,
 } from '../viewModel';
 import { toCsv } from '../../common/csv';
-import { formatP } from '../stats';
 
 adoptCss(css);
 
@@ -32,9 +38,11 @@ const saved = bridge.getState();
 
 let runs: RunOption[] = [];
 let files: string[] = [];
-let view: ComparisonView | null = null;
+let view: Comparison | null = null;
 let source: ComparisonSource = { kind: 'none' };
-let baseline: string | null = typeof saved.baseline === 'string' ? saved.baseline : null;
+/** The baseline the source was made with (labelled in the baseline picker). */
+let sourceBaseline: string | null = null;
+let isBusy = false;
 let barMetric: CompareMetric = 'dice';
 let stripDataset: string | undefined;
 /** Runs picked for computing, in the order picked (the first is the runner's baseline). */
@@ -122,49 +130,64 @@ function renderSourceBar(): void {
   );
 }
 
-function pSpan(row: TableRow, c: TableRow['cells'][number]): HTMLElement {
-  const title =
-    c.pSource === 'runner'
-      ? 'Holm-adjusted p-value from the ablation runner'
-      : c.pSource === 'computed'
-        ? 'Holm-adjusted Wilcoxon signed-rank p-value computed here for this baseline from per-image Dice'
-        : 'No p-value for this baseline (recompute with this run first to get the runner’s test)';
+function pSpan(row: TableRow, c: TableRow['cells'][number], metric: CompareMetric): HTMLElement {
+  const title = c.p === null ? 'No test for this cell (no paired images, or one class only)' : `${P_LABELS[metric]}; raw p ${formatP(c.pRaw)}`;
   return h(
     'span',
-    { 'data-testid': 'p-value', 'data-p': c.p ?? '', 'data-p-source': c.pSource, 'data-run': row.runId, 'data-dataset': c.dataset, title },
+    { 'data-testid': 'p-value', 'data-p': c.p ?? '', 'data-p-source': c.p === null ? 'none' : 'engine', 'data-run': row.methodId, 'data-dataset': c.dataset, title },
     `p ${formatP(c.p)}`,
   );
 }
 
+const DIRECTION_TITLE = { better: 'better than the baseline', worse: 'worse than the baseline' } as const;
+
 function renderTable(metric: CompareMetric): HTMLElement {
-  const rows = buildTable(view!, baseline, metric);
-  const caption = metric === 'dice' ? 'Dice, mean [95% CI]; Δ to the baseline; Holm-adjusted Wilcoxon signed-rank p' : 'AUC [95% CI]; Δ to the baseline; Holm-adjusted DeLong p';
-  const head = h('tr', {}, h('th', { scope: 'col' }, 'Run'), ...view!.datasets.map((d) => h('th', { scope: 'col', 'data-dataset': d.slug }, d.name)));
+  const rows = buildTable(view!, metric);
+  const caption =
+    metric === 'dice'
+      ? 'Dice, mean [95% CI]; median paired ΔDice and mean paired ΔDice to the baseline [95% CI]; p: Wilcoxon signed-rank on paired per-image Dice, Holm-adjusted'
+      : 'AUC [95% CI]; ΔAUC to the baseline [95% CI]; p: DeLong, Holm-adjusted';
+  const head = h('tr', {}, h('th', { scope: 'col' }, 'Method'), ...view!.datasets.map((d) => h('th', { scope: 'col', 'data-dataset': d.slug }, d.name)));
   const body = h('tbody', {});
   for (const row of rows) {
     const tr = h(
       'tr',
-      { 'data-run': row.runId, 'data-baseline': row.isBaseline ? 'true' : 'false', class: row.isBaseline ? 'baseline' : undefined },
-      h('th', { scope: 'row' }, row.name, row.method && row.method !== row.name ? h('span', { class: 'ci' }, row.method) : null, row.isBaseline ? h('span', { class: 'badge' }, 'baseline') : null),
+      { 'data-run': row.methodId, 'data-baseline': row.isBaseline ? 'true' : 'false', class: row.isBaseline ? 'baseline' : undefined },
+      h(
+        'th',
+        { scope: 'row' },
+        row.name,
+        row.trainMethod !== row.name ? h('span', { class: 'ci' }, row.trainMethod) : null,
+        row.runs > 1 ? h('span', { class: 'ci' }, `${row.runs} seeds`) : null,
+        row.isBaseline ? h('span', { class: 'badge' }, 'baseline') : null,
+      ),
     );
     for (const c of row.cells) {
       const td = h('td', { 'data-dataset': c.dataset });
       if (c.value === null) td.append('–');
       else {
-        td.append(h('span', { 'data-testid': metric === 'dice' ? 'dice-mean' : 'auc-value' }, c.value.toFixed(3)));
+        td.append(h('span', { 'data-testid': metric === 'dice' ? 'dice-mean' : 'auc-value', title: metric === 'dice' ? `mean Dice over ${c.n ?? '?'} lesion images` : `AUC over ${c.n ?? '?'} benign/malignant images` }, c.value.toFixed(3)));
         if (c.ci) td.append(h('span', { class: 'ci', 'data-testid': 'ci' }, `[${c.ci[0].toFixed(3)}, ${c.ci[1].toFixed(3)}]`));
         if (!row.isBaseline) {
-          if (c.diff !== null) {
-            td.append(
+          for (const d of c.diffs) {
+            td.append(h('span', { class: 'diff', 'data-testid': 'diff', 'data-kind': d.label, 'data-value': d.value }, differenceText(d)));
+          }
+          const pLine = h('span', { class: 'diff' }, pSpan(row, c, metric));
+          if (c.mark) {
+            pLine.append(
+              ' ',
               h(
                 'span',
-                { class: `diff ${c.diff > 0 ? 'pos' : c.diff < 0 ? 'neg' : ''}`, 'data-testid': 'diff' },
-                `Δ ${c.diff >= 0 ? '+' : ''}${c.diff.toFixed(3)}${c.diffCi ? ` [${c.diffCi[0].toFixed(3)}, ${c.diffCi[1].toFixed(3)}]` : ''}`,
+                {
+                  class: `sig${c.direction ? ' ' + c.direction : ''}`,
+                  'data-testid': 'significance',
+                  'data-direction': c.direction ?? 'none',
+                  title: `${c.direction ? DIRECTION_TITLE[c.direction] + '; ' : ''}p<0.05 *, p<0.01 **, p<0.001 ***`,
+                },
+                c.mark,
               ),
             );
           }
-          const pLine = h('span', { class: 'diff' }, pSpan(row, c));
-          if (c.mark) pLine.append(' ', h('span', { class: 'sig', 'data-testid': 'significance', title: 'p<0.05 *, p<0.01 **, p<0.001 ***' }, c.mark));
           td.append(pLine);
         }
       }
@@ -172,6 +195,10 @@ function renderTable(metric: CompareMetric): HTMLElement {
     }
     body.append(tr);
   }
+  const note =
+    metric === 'dice'
+      ? 'The means are over each method’s own images; the paired differences over the images both scored. The Wilcoxon test is on the ranks of the paired differences, so it can be significant while the median difference is near 0.'
+      : 'ΔAUC and its DeLong test use the images both methods classified.';
   return h(
     'section',
     {},
@@ -183,7 +210,7 @@ function renderTable(metric: CompareMetric): HTMLElement {
       h('thead', {}, head),
       body,
     ),
-    h('p', { class: 'muted' }, `${caption}. * p<0.05, ** p<0.01, *** p<0.001.`),
+    h('p', { class: 'muted' }, `${caption}. Stars: * p<0.05, ** p<0.01, *** p<0.001, coloured green when better than the baseline, red when worse. ${note}`),
   );
 }
 
@@ -221,12 +248,12 @@ function barsConfig() {
 function stripConfig() {
   const t = chartTheme();
   const groups = view && stripDataset ? stripData(view, stripDataset) : [];
-  const n = view?.runs.length ?? 0;
-  const names = view?.runs.map((r) => r.name) ?? [];
+  const n = view?.methods.length ?? 0;
+  const names = view?.methods.map((m) => m.name) ?? [];
   const datasets: object[] = [];
   groups.forEach((g) => {
     const color = t.palette[g.x % t.palette.length];
-    datasets.push({ type: 'scatter', label: g.name, data: g.points, backgroundColor: withAlpha(color, 0.55), borderColor: color, pointRadius: 2.5 });
+    datasets.push({ type: 'scatter', label: g.name, data: g.points, group: g, backgroundColor: withAlpha(color, 0.55), borderColor: color, pointRadius: 2.5, pointHoverRadius: 5 });
     datasets.push({
       type: 'line',
       label: `${g.name} median`,
@@ -241,6 +268,7 @@ function stripConfig() {
       isMedian: true,
     });
   });
+  type Item = { dataset: { isMedian?: boolean; group?: StripGroup }; raw: unknown };
   return {
     type: 'scatter' as const,
     data: { datasets },
@@ -248,13 +276,22 @@ function stripConfig() {
       responsive: true,
       maintainAspectRatio: false,
       animation: false as const,
+      onClick: (_e: unknown, elements: { datasetIndex: number; index: number }[], chart: Chart) => {
+        const hit = elements.find((el) => !(chart.data.datasets[el.datasetIndex] as { isMedian?: boolean }).isMedian);
+        if (!hit) return;
+        const ds = chart.data.datasets[hit.datasetIndex] as unknown as { group: StripGroup; data: StripPoint[] };
+        openImage(ds.group, ds.data[hit.index]);
+      },
+      onHover: (_e: unknown, elements: unknown[], chart: Chart) => {
+        chart.canvas.classList.toggle('clickable', elements.length > 0);
+      },
       scales: (() => {
-        const a = axes({ title: 'Run (method)', min: -0.5, max: Math.max(0.5, n - 0.5) }, { title: 'Dice per image (0–1)', min: 0, max: 1 });
+        const a = axes({ title: 'Method', min: -0.5, max: Math.max(0.5, n - 0.5) }, { title: 'Dice per image (0–1)', min: 0, max: 1 });
         return {
           ...a,
           x: {
             ...a.x,
-            // One tick per run, labelled with its name (a linear axis would start at -0.5).
+            // One tick per method, labelled with its name (a linear axis would start at -0.5).
             afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
               axis.ticks = names.map((_, i) => ({ value: i }));
             },
@@ -264,11 +301,37 @@ function stripConfig() {
       })(),
       plugins: {
         legend: { position: 'bottom' as const, labels: { filter: (item: { text: string }) => !item.text.endsWith(' median') } },
-        tooltip: { filter: (item: { dataset: { isMedian?: boolean } }) => !item.dataset.isMedian },
+        tooltip: {
+          filter: (item: Item) => !item.dataset.isMedian,
+          callbacks: {
+            title: () => '',
+            label: (item: Item) => (item.dataset.group ? stripPointLabel(item.dataset.group, item.raw as StripPoint) : ''),
+          },
+        },
         zoom: zoomOptions('xy'),
       },
     },
   };
+}
+
+/** Asks the host to open the image in its run's Mask Gallery; `data-last-open` is the e2e hook. */
+function openImage(g: StripGroup, p: StripPoint): void {
+  if (!stripDataset) return;
+  stripCard?.canvas.setAttribute('data-last-open', JSON.stringify({ runId: g.galleryRunId, dataset: stripDataset, imageId: p.imageId }));
+  bridge.post({ type: 'openImage', runId: g.galleryRunId, dataset: stripDataset, imageId: p.imageId });
+  announce(`Opening ${p.imageId} in the Mask Gallery of ${g.galleryRunId}`);
+}
+
+/** The canvas position of one image's point in the first strip (the e2e hook `data-first-point`). */
+function markFirstPoint(): void {
+  const chart = stripCard?.chart as Chart | undefined;
+  if (!chart) return;
+  const first = chart.data.datasets.findIndex((d) => !(d as { isMedian?: boolean }).isMedian && (d.data as unknown[]).length > 0);
+  const meta = first >= 0 ? chart.getDatasetMeta(first) : undefined;
+  const el = meta?.data[0] as { x: number; y: number } | undefined;
+  const point = first >= 0 ? (chart.data.datasets[first].data[0] as unknown as StripPoint) : undefined;
+  if (el && point) chart.canvas.setAttribute('data-first-point', JSON.stringify({ x: Math.round(el.x), y: Math.round(el.y), imageId: point.imageId }));
+  else chart.canvas.removeAttribute('data-first-point');
 }
 
 function renderCharts(): void {
@@ -328,6 +391,7 @@ function updateCharts(): void {
     card.chart.options = c.options as never;
     card.chart.update('none');
   }
+  markFirstPoint();
 }
 
 function onPng(card: ChartCard): void {
@@ -336,18 +400,16 @@ function onPng(card: ChartCard): void {
 
 function onCsv(card: ChartCard): void {
   if (!view) return;
+  const c = view;
   if (card.name === 'bars') {
     const rows: unknown[][] = [];
-    for (const b of barData(view, barMetric)) view.datasets.forEach((d, i) => rows.push([b.runId, b.name, d.slug, barMetric, b.values[i] ?? '', b.ci[i]?.[0] ?? '', b.ci[i]?.[1] ?? '']));
-    save(exportName('comparison', 'bars', barMetric) + '.csv', 'csv', toCsv(['run', 'name', 'dataset', 'metric', 'value', 'ci_low', 'ci_high'], rows));
+    for (const b of barData(c, barMetric)) c.datasets.forEach((d, i) => rows.push([b.methodId, b.name, d.slug, barMetric, b.values[i] ?? '', b.ci[i]?.[0] ?? '', b.ci[i]?.[1] ?? '']));
+    save(exportName('comparison', 'bars', barMetric) + '.csv', 'csv', toCsv(['method', 'name', 'dataset', 'metric', 'value', 'ci_low', 'ci_high'], rows));
   } else {
     const rows: unknown[][] = [];
     const ds = stripDataset ?? '';
-    for (const r of view.runs) {
-      const cell = view.cells.find((c) => c.runId === r.id && c.dataset === ds);
-      cell?.perImage?.dice.forEach((v, i) => rows.push([r.id, r.name, ds, cell.perImage?.ids?.[i] ?? i, v]));
-    }
-    save(exportName('comparison', 'per-image', ds) + '.csv', 'csv', toCsv(['run', 'name', 'dataset', 'image', 'dice'], rows));
+    for (const g of stripData(c, ds)) for (const p of g.points) rows.push([g.methodId, g.name, ds, p.imageId, p.y]);
+    save(exportName('comparison', 'per-image', ds) + '.csv', 'csv', toCsv(['method', 'name', 'dataset', 'image', 'dice'], rows));
   }
 }
 
@@ -360,25 +422,28 @@ function render(): void {
   if (source.kind === 'file') sourceLine.textContent = `Source: ${source.label}`;
   else if (source.kind === 'computed') sourceLine.textContent = `Computed for ${source.runIds.length} runs: ${source.runIds.join(', ')}`;
   else sourceLine.textContent = '';
-  empty.hidden = view !== null && view.runs.length > 0;
-  if (!view || view.runs.length === 0) {
+  empty.hidden = view !== null;
+  if (!view) {
     renderCharts();
     return;
   }
-  if (!baseline || !view.runs.some((r) => r.id === baseline)) baseline = view.baseline ?? view.runs[0].id;
-  if (!stripDataset || !view.datasets.some((d) => d.slug === stripDataset)) stripDataset = view.datasets[0]?.slug;
+  const c = view;
+  if (!stripDataset || !c.datasets.some((d) => d.slug === stripDataset)) stripDataset = c.datasets[0]?.slug;
+  const baseSelect = select(
+    'baseline',
+    'Baseline (the engine compares again)',
+    c.methods.map((m) => ({ value: m.id, label: `${m.name}${m.runs.length > 1 ? ` (${m.runs.length} seeds)` : ''}${m.id === sourceBaseline ? (source.kind === 'file' ? ' (runner’s baseline)' : ' (chosen in Compare Runs)') : ''}` })),
+    c.baseline,
+    (v) => {
+      if (!v || v === view?.baseline) return;
+      bridge.setState({ baseline: v });
+      busy.hidden = false;
+      bridge.post({ type: 'rebase', baseline: v });
+    },
+  ).root;
+  if (isBusy) baseSelect.setAttribute('data-busy', 'true');
   tableBar.append(
-    select(
-      'baseline',
-      'Baseline',
-      view.runs.map((r) => ({ value: r.id, label: `${r.name}${r.id === view!.baseline ? ' (runner’s baseline)' : ''}` })),
-      baseline,
-      (v) => {
-        baseline = v;
-        bridge.setState({ baseline });
-        render();
-      },
-    ).root,
+    baseSelect,
     h(
       'div',
       { class: 'field' },
@@ -386,13 +451,13 @@ function render(): void {
       h(
         'div',
         { class: 'row' },
-        button('export-csv', 'CSV', () => save(exportName('comparison') + '.csv', 'csv', comparisonToCsv(view!, baseline)), { secondary: true, title: 'Save both tables as CSV' }),
-        button('export-md', 'Markdown', () => save(exportName('comparison') + '.md', 'md', comparisonToMarkdown(view!, baseline)), { secondary: true, title: 'Save both tables as Markdown' }),
+        button('export-csv', 'CSV', () => save(exportName('comparison') + '.csv', 'csv', comparisonToCsv(c)), { secondary: true, title: 'Save both tables as CSV' }),
+        button('export-md', 'Markdown', () => save(exportName('comparison') + '.md', 'md', comparisonToMarkdown(c)), { secondary: true, title: 'Save both tables as Markdown' }),
       ),
     ),
   );
   tables.append(renderTable('dice'), renderTable('auc'));
-  for (const w of view.warnings) warnings.append(h('li', {}, w));
+  for (const w of c.notes) warnings.append(h('li', {}, w));
   renderCharts();
 }
 
@@ -408,6 +473,8 @@ bridge.start((msg) => {
       files = msg.files;
       view = msg.comparison;
       source = msg.source;
+      sourceBaseline = msg.sourceBaseline;
+      isBusy = msg.busy;
       busy.hidden = !msg.busy;
       errorBox.hidden = true;
       if (source.kind === 'computed') {
@@ -416,11 +483,13 @@ bridge.start((msg) => {
       } else if (source.kind === 'file') {
         bridge.setState({ file: files.includes(source.label) ? source.label : undefined, runIds: undefined });
       }
+      if (view) bridge.setState({ baseline: view.baseline });
       renderSourceBar();
       render();
       document.body.setAttribute('data-ready', 'true');
       break;
     case 'busy':
+      isBusy = msg.busy;
       busy.hidden = !msg.busy;
       break;
     case 'saved':

@@ -546,6 +546,22 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
+/** Switches to the dataset's tab and opens the image's detail (asked by another panel). */
+function showImage(dataset: string, id: string): void {
+  if (!primary?.datasets.some((d) => d.slug === dataset)) return;
+  if (dataset !== active) {
+    active = dataset;
+    page = 0;
+    closeDetail(false);
+    renderTabs();
+    placeContent();
+    renderControls();
+    renderGrid();
+    persist();
+  }
+  openDetail(id);
+}
+
 // ------------------------------------------------------------------------------ messages
 
 bridge.start((msg) => {
@@ -569,6 +585,9 @@ bridge.start((msg) => {
       document.body.setAttribute('data-ready', 'true');
       break;
     }
+    case 'showImage':
+      showImage(msg.dataset, msg.imageId);
+      break;
     case 'saved':
       announce(`Saved ${msg.fileName}`);
       break;

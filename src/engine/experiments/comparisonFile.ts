@@ -1,0 +1,56 @@
+/**
+ * Reads a comparison.json back (the Ablation Comparison view, resuming a shown comparison). Only
+ * the format `compareRuns` writes (formatVersion 1) is accepted; anything else is refused with a
+ * one-line error naming the file and the field, so a reader never guesses at other layouts.
+ */
+import { readFile } from 'node:fs/promises';
+import { isRecord } from '../runs/runFolder';
+import type { Comparison } from './comparisonTypes';
+
+const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * Checks the structure a reader relies on (the comparison view, a rebase on another baseline) and
+ * refuses anything else, so no reader guesses at layouts the engine never writes; the numbers
+ * inside cells are trusted as written.
+ */
+export function parseComparison(raw: unknown, file: string): Comparison {
+  const fail = (field: string, what: string): never => {
+    throw new Error(`${file}: ${field} ${what} (not a comparison.json written by bus-lab compare / ablate)`);
+  };
+  if (!isRecord(raw)) return fail('the file', 'is not a JSON object');
+  if (raw.formatVersion !== 1) fail('"formatVersion"', `is ${JSON.stringify(raw.formatVersion)}, expected 1`);
+  if (!isStr(raw.baseline)) fail('"baseline"', 'is missing');
+  if (!Array.isArray(raw.methods) || raw.methods.length === 0) fail('"methods"', 'is missing or empty');
+  if (!Array.isArray(raw.datasets)) fail('"datasets"', 'is missing');
+  if (!Array.isArray(raw.cells)) fail('"cells"', 'is missing');
+  const methods = raw.methods as unknown[];
+  methods.forEach((m, i) => {
+    if (!isRecord(m) || !isStr(m.id) || !isStr(m.name) || !Array.isArray(m.runs)) fail(`"methods[${i}]"`, 'needs id, name and runs');
+    (m as { runs: unknown[] }).runs.forEach((r, k) => {
+      if (!isRecord(r) || !isStr(r.id)) fail(`"methods[${i}].runs[${k}]"`, 'needs an id');
+    });
+  });
+  (raw.datasets as unknown[]).forEach((d, i) => {
+    if (!isRecord(d) || !isStr(d.slug) || typeof d.name !== 'string') fail(`"datasets[${i}]"`, 'needs slug and name');
+  });
+  (raw.cells as unknown[]).forEach((c, i) => {
+    if (!isRecord(c) || !isStr(c.method) || !isStr(c.dataset)) fail(`"cells[${i}]"`, 'needs method and dataset');
+    const p = (c as Record<string, unknown>).perImage;
+    if (!isRecord(p) || !Array.isArray(p.ids) || !Array.isArray(p.dice) || p.ids.length !== p.dice.length) fail(`"cells[${i}].perImage"`, 'needs ids and dice of equal length');
+  });
+  if (!methods.some((m) => (m as { id: string }).id === raw.baseline)) fail('"baseline"', `'${raw.baseline as string}' is not one of the methods`);
+  if (!Array.isArray(raw.notes)) fail('"notes"', 'is missing');
+  return raw as unknown as Comparison;
+}
+
+/** Reads a comparison.json; a one-line error names the file (and the field) when it is not one. */
+export async function readComparisonFile(path: string): Promise<Comparison> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not readable JSON (${(err as Error).message})`}`);
+  }
+  return parseComparison(raw, path);
+}
