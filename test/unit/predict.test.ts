@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { parseCsv } from '../../src/webviews/common/csv';
+import { parseCsv } from '../../src/engine/data/tabular/csv';
 import { computePhi } from '../../src/engine/losses/biradsConsistency';
 import { listInputImages } from '../../src/engine/predict/inputImages';
 import { contourPixels } from '../../src/engine/predict/overlay';
@@ -93,7 +93,8 @@ test('predictImages writes a mask, an overlay and a probability map per image at
     assert.equal(r.prediction, r.pMalignant >= r.threshold! ? 'malignant' : 'benign');
     if (lesion > 0) assert.ok(Object.values(r.features).every((v) => typeof v === 'number' && Number.isFinite(v)), JSON.stringify(r.features));
   }
-  const csv = parseCsv(readFileSync(summary.csv, 'utf8'));
+  const [header, ...rows] = parseCsv(readFileSync(summary.csv, 'utf8')).filter((r) => r.join('') !== '');
+  const csv = { header, rows };
   assert.deepEqual(csv.header, [
     'file', 'name', 'width', 'height', 'p_malignant', 'prediction', 'phi',
     'shapeIrregularity', 'orientation', 'marginIrregularity', 'ellipseDeviation',

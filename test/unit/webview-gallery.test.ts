@@ -1,13 +1,19 @@
 /**
- * Mask-gallery view model: per_image.csv parsed generically (quoted ids, feature column pairs,
- * missing values), sort (worst Dice first, missing last), label filter, file-name search,
- * pagination, matching a second run; and the mask contour / heat-map pixel code.
+ * Mask-gallery view model: per_image.csv rows as gallery items through the host's reader
+ * (engine/runs: quoted ids, feature column pairs, missing values, the picture named by the
+ * `file` column), sort (worst Dice first, missing last), label filter, file-name search,
+ * pagination, matching a second run; the webview's CSV/Markdown export; and the mask contour /
+ * heat-map pixel code.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { parseCsv, toCsv, toMarkdownTable } from '../../src/webviews/common/csv';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { parseCsv } from '../../src/engine/data/tabular/csv';
+import { toCsv, toMarkdownTable } from '../../src/webviews/common/csv';
+import { readGalleryDataset } from '../../src/webviews/host/runFiles';
 import {
-  buildGalleryItems,
   filterItems,
   galleryView,
   indexForCompare,
@@ -21,55 +27,68 @@ import {
 import { heatColor, heatmapRgba, maskContour, maskFromRgba, paintMask } from '../../src/webviews/common/masks';
 
 const CSV = [
-  'id,file,label,patientId,dice,iou,hd95,precision,recall,pMalignant,extraScore,true_shapeIrregularity,pred_shapeIrregularity,true_orientation,pred_orientation,pred_only',
-  '"benign (1)",benign_1,benign,p1,0.9,0.8,3.5,0.9,0.9,0.1,1,0.2,0.25,0.5,0.4,7',
-  '"malignant (2)",malignant_2,malignant,p2,0.3,0.2,20,0.5,0.4,0.8,2,0.7,0.5,0.9,0.6,',
-  '"normal (3)",normal_3,normal,p3,,,,,,0.05,3,,,,,',
-  '"with ""quote"", comma",q_4,Malignant,p4,0.6,0.5,8,0.7,0.6,0.7,4,0.6,0.6,0.6,0.6,',
+  'id,file,label,patientId,dice,iou,hd95,precision,recall,pMalignant,phi_pred,true_shapeIrregularity,pred_shapeIrregularity,true_orientation,pred_orientation',
+  '"benign (1)",benign_1,benign,p1,0.9,0.8,3.5,0.9,0.9,0.1,0.3,0.2,0.25,0.5,0.4',
+  '"malignant (2)",malignant_2,malignant,p2,0.3,0.2,20,0.5,0.4,0.8,,0.7,,0.9,0.6',
+  '"normal (3)",normal_3,normal,p3,,,,,,0.05,,,,,',
+  '"with ""quote"", comma",q_4,malignant,p4,0.6,0.5,8,0.7,0.6,0.7,,0.6,0.6,0.6,0.6',
 ].join('\r\n');
 
-function items(): GalleryItem[] {
-  return buildGalleryItems(parseCsv(CSV)).items;
+/** A run folder whose eval/<slug>/ holds `csv` as per_image.csv (and `pictures` under images/). */
+function runWith(slug: string, csv: string, pictures: string[] = []): string {
+  const runDir = mkdtempSync(join(tmpdir(), 'bus-lab-gallery-'));
+  mkdirSync(join(runDir, 'eval', slug, 'images'), { recursive: true });
+  writeFileSync(join(runDir, 'eval', slug, 'per_image.csv'), csv);
+  for (const p of pictures) writeFileSync(join(runDir, 'eval', slug, 'images', p), '');
+  return runDir;
 }
 
-describe('CSV', () => {
-  it('parses quotes, doubled quotes, commas and CRLF; pads short rows', () => {
-    const t = parseCsv('a,b,c\n"x,1","say ""hi"""\n\n3,4,5');
-    assert.deepEqual(t.header, ['a', 'b', 'c']);
-    assert.deepEqual(t.rows, [
-      ['x,1', 'say "hi"', ''],
-      ['3', '4', '5'],
-    ]);
-  });
+let read: { items: GalleryItem[]; features: string[] };
+before(async () => {
+  // A picture named after the id exists too: the reader must still take the file column's name.
+  const ds = await readGalleryDataset(runWith('busi', CSV, ['benign (1).png', 'benign_1.png']), 'busi');
+  assert.ok(ds);
+  read = ds;
+});
+
+function items(): GalleryItem[] {
+  return read.items.map((i) => ({ ...i }));
+}
+
+describe('CSV export', () => {
   it('round-trips through toCsv and neutralises formulas', () => {
     const csv = toCsv(['a', 'b'], [['=cmd()', 'x,"y"'], [-0.5, null]]);
     assert.equal(csv, `a,b\n'=cmd(),"x,""y"""\n-0.5,\n`);
-    assert.deepEqual(parseCsv(csv).rows[1], ['-0.5', '']);
+    assert.deepEqual(parseCsv(csv)[2], ['-0.5', '']);
   });
   it('Markdown table escapes pipes and aligns', () => {
     assert.equal(toMarkdownTable(['A', 'B'], [['a|b', 1]], ['l', 'r']), '| A | B |\n| --- | ---: |\n| a\\|b | 1 |\n');
   });
 });
 
-describe('gallery items from per_image.csv', () => {
-  it('reads core columns, labels case-insensitively, missing numbers as null', () => {
+describe('gallery items from per_image.csv (engine/runs)', () => {
+  it('reads core columns, quoted ids, missing numbers as null', () => {
     const it0 = items();
     assert.equal(it0.length, 4);
     assert.equal(it0[0].id, 'benign (1)');
     assert.equal(it0[0].file, 'benign_1');
-    assert.equal(it0[0].png, 'benign_1.png');
     assert.equal(it0[0].dice, 0.9);
     assert.equal(it0[2].dice, null);
     assert.equal(it0[3].label, 'malignant');
     assert.equal(it0[3].id, 'with "quote", comma');
+    assert.equal(it0[0].extra.phi_pred, 0.3);
+    assert.equal(it0[1].extra.phi_pred, null);
   });
-  it('pairs true_/pred_ feature columns generically (and keeps one-sided ones)', () => {
-    const { items: its, features } = buildGalleryItems(parseCsv(CSV));
-    assert.deepEqual(features, ['shapeIrregularity', 'orientation', 'only']);
-    assert.deepEqual(its[0].features.shapeIrregularity, { true: 0.2, pred: 0.25 });
-    assert.deepEqual(its[0].features.only, { true: null, pred: 7 });
-    assert.equal(its[0].extra.extraScore, 1);
-    assert.equal(its[0].extra.patientId, null);
+  it('names each picture by the file column, never by guessing among schemes', () => {
+    assert.deepEqual(
+      items().map((i) => i.png),
+      ['benign_1.png', 'malignant_2.png', 'normal_3.png', 'q_4.png'],
+    );
+  });
+  it('pairs true_/pred_ feature columns (a missing side is null)', () => {
+    assert.deepEqual(read.features, ['shapeIrregularity', 'orientation']);
+    assert.deepEqual(items()[0].features.shapeIrregularity, { true: 0.2, pred: 0.25 });
+    assert.deepEqual(items()[1].features.shapeIrregularity, { true: 0.7, pred: null });
   });
   it('parseNumber and stem', () => {
     assert.equal(parseNumber('NaN'), null);
@@ -78,10 +97,11 @@ describe('gallery items from per_image.csv', () => {
     assert.equal(stem('a/b/case 1.bmp'), 'case 1');
     assert.equal(stem('noext'), 'noext');
   });
-  it('uses the id when no file column exists, and a custom png naming', () => {
-    const { items: its } = buildGalleryItems(parseCsv('id,dice\nx1,0.5\n'), (r) => `${r.id}.png`);
-    assert.equal(its[0].file, 'x1');
-    assert.equal(its[0].png, 'x1.png');
+  it('uses the id when the file column is empty; a malformed table is no dataset', async () => {
+    const ds = await readGalleryDataset(runWith('x', 'id,file,label,dice\nx1,,benign,0.5\n'), 'x');
+    assert.equal(ds?.items[0].file, 'x1');
+    assert.equal(ds?.items[0].png, 'x1.png');
+    assert.equal(await readGalleryDataset(runWith('y', 'id,file,label,dice\nx1,x1,alien,0.5\n'), 'y'), undefined);
   });
 });
 

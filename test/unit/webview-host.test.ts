@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isInside, resolveInside, resolveInsideReal } from '../../src/webviews/host/pathGuard';
-import { choosePngNaming, evaluatedSlugs, listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readMetricsFrom, readRunRecord, runDirOf } from '../../src/webviews/host/runFiles';
+import { evaluatedSlugs, listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readMetricsFrom, readRunRecord, runDirOf } from '../../src/webviews/host/runFiles';
 
 let root: string;
 let runs: string;
@@ -124,13 +124,13 @@ describe('gallery data', () => {
     assert.deepEqual(await evaluatedSlugs(dir, await readRunRecord(dir)), ['busi', 'extra']);
   });
 
-  it('falls back to <id>.png when that is what exists', () => {
-    const ev = join(root, 'ev2');
+  it('names pictures by the file column only, even when <id>.png exists (no guessing)', async () => {
+    const dir = writeRun('ev2', { evaluated: ['busi'] });
+    const ev = join(dir, 'eval', 'busi');
     mkdirSync(join(ev, 'images'), { recursive: true });
     writeFileSync(join(ev, 'images', 'case 1.png'), '');
-    const naming = choosePngNaming(ev, { id: 'case 1', file: 'case_1' });
-    assert.equal(naming({ id: 'x', file: 'y' }), 'x.png');
-    assert.equal(choosePngNaming(ev, undefined)({ id: 'x', file: 'y' }), 'y.png');
+    writeFileSync(join(ev, 'per_image.csv'), 'id,file,label,dice\n"case 1",case_1,benign,0.5\n');
+    assert.equal((await readGalleryDataset(dir, 'busi'))?.items[0].png, 'case_1.png');
   });
 
   it('finds comparison.json files under the runs folder, skipping model and image folders', async () => {

@@ -4,6 +4,9 @@
  * TensorBoard computes it, chart CSV export; and the host's live-update throttle.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { MetricsRecord, TrainEvent } from '../../src/engine/types';
 import {
@@ -13,7 +16,7 @@ import {
   lossComponents,
   mergeEpochs,
   mergeSteps,
-  parseMetricsJsonl,
+  parseMetricsRecords,
   seriesToCsv,
   smoothPoints,
   thinSteps,
@@ -22,6 +25,10 @@ import {
   type StepPoint,
 } from '../../src/webviews/dashboard/viewModel';
 import { DeltaBuffer, Throttle, type Clock } from '../../src/webviews/dashboard/throttle';
+import { readMetrics } from '../../src/webviews/host/runFiles';
+
+/** Points of whole metrics.jsonl lines (the host reads the file through engine/runs). */
+const parseMetricsJsonl = (text: string) => parseMetricsRecords(text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)));
 
 function stepRec(globalStep: number, losses: Record<string, number> = { segmentation: 1 / globalStep, total: 2 / globalStep }): Extract<MetricsRecord, { type: 'step' }> {
   return { type: 'step', epoch: Math.ceil(globalStep / 10), step: globalStep, globalStep, losses, learningRate: 1e-3, imagesPerSecond: 40, time: '2026-01-01T00:00:00Z' };
@@ -43,16 +50,19 @@ function epochRec(epoch: number, extra: Partial<Extract<MetricsRecord, { type: '
 const sp = (step: number, v = step): StepPoint => ({ step, epoch: 1, losses: { total: v }, learningRate: 1, imagesPerSecond: 1 });
 
 describe('metrics.jsonl parsing', () => {
-  it('reads step and epoch records and counts bad lines (a torn last line is not fatal)', () => {
+  it('reads step and epoch records and counts bad lines (a torn last line is left for the next read)', async () => {
     const text = [JSON.stringify(stepRec(1)), JSON.stringify(stepRec(2)), JSON.stringify(epochRec(1)), '{"type":"unknown"}', 'not json', '', '{"type":"step","glob'].join('\n');
-    const m = parseMetricsJsonl(text);
+    const dir = mkdtempSync(join(tmpdir(), 'bus-lab-metrics-'));
+    writeFileSync(join(dir, 'metrics.jsonl'), text);
+    const m = await readMetrics(dir);
     assert.deepEqual(
       m.steps.map((s) => s.step),
       [1, 2],
     );
     assert.equal(m.epochs.length, 1);
     assert.equal(m.epochs[0].val.dice, 0.51);
-    assert.equal(m.badLines, 3);
+    assert.equal(m.badLines, 2);
+    assert.equal(m.offset, text.lastIndexOf('\n') + 1);
   });
 
   it('keeps plugin loss terms, drops non-numeric values, validates the phi scatter', () => {

@@ -1,7 +1,8 @@
 /**
- * Training-dashboard view model: metrics.jsonl parsing, the compact points the host sends, merging
- * live records into a snapshot, thinning, loss-component ordering, TensorBoard-style smoothing,
- * and the chart series / CSV export. Pure: no DOM, no Node, no vscode.
+ * Training-dashboard view model: metrics records (read by the host through engine/runs) as the
+ * compact points the host sends, merging live records into a snapshot, thinning, loss-component
+ * ordering, TensorBoard-style smoothing, and the chart series / CSV export. Pure: no DOM, no
+ * Node, no vscode.
  */
 import type { EpochInstruments, Label } from '../../engine/types';
 import { toCsv } from '../common/csv';
@@ -106,21 +107,12 @@ export interface ParsedMetrics {
   badLines: number;
 }
 
-/** Parses metrics.jsonl text; a half-written last line is ignored, not fatal. */
-export function parseMetricsJsonl(text: string): ParsedMetrics {
+/** Step and epoch points of parsed metrics records (the host reads them through engine/runs). */
+export function parseMetricsRecords(values: readonly unknown[]): ParsedMetrics {
   const steps: StepPoint[] = [];
   const epochs: EpochPoint[] = [];
   let badLines = 0;
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (!t) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(t);
-    } catch {
-      badLines++;
-      continue;
-    }
+  for (const v of values) {
     const s = toStepPoint(v);
     if (s) {
       steps.push(s);

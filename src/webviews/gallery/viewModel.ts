@@ -1,9 +1,8 @@
 /**
- * Mask-gallery view model: per_image.csv rows as gallery items (header parsed generically), sort,
- * filter, search, pagination and matching two runs' items. Pure: no DOM, no Node, no vscode.
+ * Mask-gallery view model: gallery items (per_image.csv rows, which the host reads through
+ * engine/runs), sort, filter, search, pagination and matching two runs' items. Pure: no DOM, no
+ * Node, no vscode.
  */
-import type { CsvTable } from '../common/csv';
-
 export type ItemLabel = 'benign' | 'malignant' | 'normal' | 'unknown';
 
 export interface FeaturePair {
@@ -26,11 +25,9 @@ export interface GalleryItem {
   pMalignant: number | null;
   /** BI-RADS feature values for the true and the predicted mask, by feature name. */
   features: Record<string, FeaturePair>;
-  /** Any other numeric columns, by header name. */
+  /** Other per-image numbers (size, areas, phi_pred, phi_true), by per_image.csv column name. */
   extra: Record<string, number | null>;
 }
-
-const CORE = new Set(['id', 'file', 'label', 'dice', 'iou', 'hd95', 'precision', 'recall', 'pmalignant']);
 
 export function parseNumber(s: string | undefined): number | null {
   if (s === undefined) return null;
@@ -40,85 +37,11 @@ export function parseNumber(s: string | undefined): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function normLabel(s: string | undefined): ItemLabel {
-  const t = (s ?? '').trim().toLowerCase();
-  return t === 'benign' || t === 'malignant' || t === 'normal' ? t : 'unknown';
-}
-
 /** Strips any folder and the extension: "a/b/case 1.bmp" -> "case 1". */
 export function stem(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? file;
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(0, dot) : base;
-}
-
-/**
- * Builds gallery items from per_image.csv. Columns are matched case-insensitively; feature columns
- * are any `true_<name>` / `pred_<name>` pair (either side alone is kept too). `pngName` chooses
- * the image file name for a row (default `<file>.png`, as the evaluator writes; the host checks).
- */
-export function buildGalleryItems(
-  table: CsvTable,
-  pngName: (row: { id: string; file: string }) => string = (r) => `${r.file}.png`,
-): { items: GalleryItem[]; features: string[] } {
-  const idx = new Map<string, number>();
-  table.header.forEach((h, i) => {
-    const k = h.trim().toLowerCase();
-    if (!idx.has(k)) idx.set(k, i);
-  });
-  const col = (row: string[], name: string) => {
-    const i = idx.get(name);
-    return i === undefined ? undefined : row[i];
-  };
-  const featureNames: string[] = [];
-  const featureCols = new Map<string, { t?: number; p?: number }>();
-  table.header.forEach((h, i) => {
-    const m = /^(true|pred)_(.+)$/i.exec(h.trim());
-    if (!m) return;
-    const name = m[2];
-    let e = featureCols.get(name);
-    if (!e) {
-      e = {};
-      featureCols.set(name, e);
-      featureNames.push(name);
-    }
-    if (m[1].toLowerCase() === 'true') e.t = i;
-    else e.p = i;
-  });
-  const extraCols: [string, number][] = [];
-  table.header.forEach((h, i) => {
-    const k = h.trim().toLowerCase();
-    if (!CORE.has(k) && !/^(true|pred)_/i.test(h.trim()) && idx.get(k) === i) extraCols.push([h.trim(), i]);
-  });
-
-  const items: GalleryItem[] = table.rows.map((row, n) => {
-    const file = (col(row, 'file') ?? '').trim();
-    const id = (col(row, 'id') ?? '').trim() || (file ? stem(file) : String(n));
-    const features: Record<string, FeaturePair> = {};
-    for (const [name, c] of featureCols) {
-      features[name] = {
-        true: c.t === undefined ? null : parseNumber(row[c.t]),
-        pred: c.p === undefined ? null : parseNumber(row[c.p]),
-      };
-    }
-    const extra: Record<string, number | null> = {};
-    for (const [name, i] of extraCols) extra[name] = parseNumber(row[i]);
-    return {
-      id,
-      file: file || id,
-      png: pngName({ id, file: file || id }),
-      label: normLabel(col(row, 'label')),
-      dice: parseNumber(col(row, 'dice')),
-      iou: parseNumber(col(row, 'iou')),
-      hd95: parseNumber(col(row, 'hd95')),
-      precision: parseNumber(col(row, 'precision')),
-      recall: parseNumber(col(row, 'recall')),
-      pMalignant: parseNumber(col(row, 'pmalignant') ?? col(row, 'p_malignant')),
-      features,
-      extra,
-    };
-  });
-  return { items, features: featureNames };
 }
 
 export type SortKey = 'dice-asc' | 'dice-desc' | 'iou-asc' | 'iou-desc' | 'hd95-desc' | 'pMalignant-desc' | 'pMalignant-asc' | 'file';
