@@ -17,6 +17,7 @@ import type { EpochPoint, StepPoint } from './dashboard/viewModel';
 import type { GalleryItem } from './gallery/viewModel';
 import type { Comparison, ComparisonCell } from '../engine/experiments/comparisonTypes';
 import type { ImagePrediction } from '../engine/predict/predictionTypes';
+import { isRecord } from '../shared/isRecord';
 
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';
 
@@ -210,10 +211,6 @@ export const LIMITS = {
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A run id: one path segment of safe characters (never `..`, never a separator). */
 export function isRunId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength && RUN_ID.test(v) && !v.includes('..');
@@ -271,7 +268,7 @@ function parseCommon(m: Record<string, unknown>): CommonToHost | undefined {
 
 /** Validates a message from the dashboard webview; undefined means drop it. */
 export function parseDashboardMessage(raw: unknown): DashboardToHost | undefined {
-  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
   if (raw.type === 'selectRuns') {
     if (!isRunIdList(raw.runIds) || (raw.follow !== undefined && typeof raw.follow !== 'boolean')) return undefined;
     return raw.follow === undefined ? { type: 'selectRuns', runIds: [...raw.runIds] } : { type: 'selectRuns', runIds: [...raw.runIds], follow: raw.follow };
@@ -280,7 +277,7 @@ export function parseDashboardMessage(raw: unknown): DashboardToHost | undefined
 }
 
 export function parseGalleryMessage(raw: unknown): GalleryToHost | undefined {
-  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
   if (raw.type === 'selectCompareRun') {
     if (raw.runId === null) return { type: 'selectCompareRun', runId: null };
     return isRunId(raw.runId) ? { type: 'selectCompareRun', runId: raw.runId } : undefined;
@@ -289,7 +286,7 @@ export function parseGalleryMessage(raw: unknown): GalleryToHost | undefined {
 }
 
 export function parseComparisonMessage(raw: unknown): ComparisonToHost | undefined {
-  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
   switch (raw.type) {
     case 'compare':
       if (!isRunIdList(raw.runIds) || raw.runIds.length < 1) return undefined;
@@ -332,7 +329,7 @@ export type PredictionToHost = CommonToHost | { type: 'saveOutput'; name: string
 export type HostToPrediction = CommonToWebview | { type: 'snapshot'; view: PredictionView };
 
 export function parsePredictionMessage(raw: unknown): PredictionToHost | undefined {
-  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
   if (raw.type === 'saveOutput') {
     // `name` is an output base name (no extension); the host resolves it inside the output folder.
     if (!isSafeFileName(raw.name) || (raw.kind !== 'mask' && raw.kind !== 'overlay')) return undefined;
@@ -348,7 +345,7 @@ function clampNumber(v: unknown, lo: number, hi: number, fallback: number): numb
 }
 
 export function parseDashboardState(raw: unknown): DashboardState | undefined {
-  if (!isObject(raw)) return undefined;
+  if (!isRecord(raw)) return undefined;
   return {
     selected: isRunIdList(raw.selected) ? [...raw.selected] : [],
     follow: typeof raw.follow === 'boolean' ? raw.follow : true,
@@ -357,7 +354,7 @@ export function parseDashboardState(raw: unknown): DashboardState | undefined {
 }
 
 export function parseGalleryState(raw: unknown): GalleryState | undefined {
-  if (!isObject(raw) || !isRunId(raw.runId)) return undefined;
+  if (!isRecord(raw) || !isRunId(raw.runId)) return undefined;
   const s: GalleryState = { runId: raw.runId };
   if (typeof raw.dataset === 'string' && raw.dataset.length <= LIMITS.idLength) s.dataset = raw.dataset;
   if (raw.compareRunId === null || isRunId(raw.compareRunId)) s.compareRunId = raw.compareRunId as string | null;
@@ -369,7 +366,7 @@ export function parseGalleryState(raw: unknown): GalleryState | undefined {
 }
 
 export function parseComparisonState(raw: unknown): ComparisonState | undefined {
-  if (!isObject(raw)) return undefined;
+  if (!isRecord(raw)) return undefined;
   const s: ComparisonState = {};
   if (isRunIdList(raw.runIds)) s.runIds = [...raw.runIds];
   if (isRelativeRunsPath(raw.file) && raw.file.endsWith('.json')) s.file = raw.file;

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { resolveTrainConfig } from '../train/config';
+import { isRecord } from '../../shared/isRecord';
 import type { TrainConfig } from '../types';
 
 /** One method or variant: a name plus the training fields it changes. */
@@ -68,10 +69,6 @@ export function runIdFor(variant: string, seed: number): string {
   return `${safe}-seed${seed}`;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function resolvePaths(partial: Partial<TrainConfig>, baseDir: string): Partial<TrainConfig> {
   const out = { ...partial };
   if (out.plugins) out.plugins = out.plugins.map((p) => ({ ...p, modulePath: isAbsolute(p.modulePath) ? p.modulePath : resolve(baseDir, p.modulePath) }));
@@ -84,14 +81,14 @@ export function parseAblationConfig(raw: unknown, file: string): Ablation {
   const fail = (field: string, message: string): never => {
     throw new Error(`${file}: ${field}: ${message}`);
   };
-  if (!isObject(raw)) fail('config', 'must be a JSON object');
+  if (!isRecord(raw)) fail('config', 'must be a JSON object');
   const c = raw as Record<string, unknown>;
   for (const key of Object.keys(c)) if (!TOP_LEVEL.includes(key)) fail(key, `unknown field (known: ${TOP_LEVEL.filter((k) => k !== '$schema').join(', ')})`);
   if (typeof c.train !== 'string' || !c.train.includes(':')) fail('train', 'must be a dataset spec (kind:path)');
   if (!Array.isArray(c.external) || !c.external.every((s) => typeof s === 'string' && s.includes(':'))) fail('external', 'must be a list of dataset specs (kind:path)');
   if (!Array.isArray(c.seeds) || c.seeds.length === 0 || !c.seeds.every((s) => Number.isInteger(s))) fail('seeds', 'must be a non-empty list of integers');
   if (new Set(c.seeds as number[]).size !== (c.seeds as number[]).length) fail('seeds', 'has duplicates');
-  if (c.settings !== undefined && !isObject(c.settings)) fail('settings', 'must be an object of training settings');
+  if (c.settings !== undefined && !isRecord(c.settings)) fail('settings', 'must be an object of training settings');
   if (!Array.isArray(c.methods) || c.methods.length === 0) fail('methods', 'must be a non-empty list');
   if (c.comparisonSeed !== undefined && !Number.isInteger(c.comparisonSeed)) fail('comparisonSeed', 'must be an integer');
   const settings = (c.settings ?? {}) as Partial<TrainConfig>;
@@ -102,7 +99,7 @@ export function parseAblationConfig(raw: unknown, file: string): Ablation {
   const external = (c.external as string[]).map((s) => resolveSpecPath(s, baseDir));
   const variants = (c.methods as unknown[]).map((m, i): AblationVariant => {
     if (typeof m === 'string' && m.length > 0) return { name: m, method: m };
-    if (!isObject(m)) return fail(`methods[${i}]`, 'must be a method name or an object { name, method, ... }');
+    if (!isRecord(m)) return fail(`methods[${i}]`, 'must be a method name or an object { name, method, ... }');
     if (typeof m.name !== 'string' || m.name === '') fail(`methods[${i}].name`, 'must be a non-empty string');
     const variant = { method: m.name, ...m } as AblationVariant;
     for (const k of GRID_FIELDS.filter((f) => f !== 'name')) if (k in m) fail(`methods[${i}].${k}`, 'is set by the ablation itself');

@@ -6,7 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MetricsRecord } from '../types';
-import { isRecord } from './runFolder';
+import { isRecord } from '../../shared/isRecord';
 
 export interface MetricsRead {
   records: MetricsRecord[];

@@ -4,12 +4,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { isRecord } from '../../shared/isRecord';
 import type { RunRecord, RunStatus } from '../types';
 
-/** A JSON object (not null, not an array). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// Re-exported for experiments/comparisonFile.ts until it imports src/shared/isRecord itself.
+export { isRecord };
 
 /** Every status a run.json may hold. */
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'finished', 'failed', 'cancelled'];

@@ -5,6 +5,7 @@
  * No `vscode` import: the caller passes `vscode.extensions.all` reduced to `ExtensionManifest`s.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { isRecord } from '../../shared/isRecord';
 import { checkSettingPath } from '../config/settingPaths';
 import { ProviderKind, ProviderRegistryOptions, RegisteredProvider, validateDescriptor } from './providerRegistry';
 
@@ -48,7 +49,7 @@ const KIND_KEYS: [ProviderKind, string][] = [
 ];
 
 function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isRecord(v) ? v : undefined;
 }
 
 export function readContributedProviders(extensions: readonly ExtensionManifest[], options: ProviderRegistryOptions = {}): ProviderReadResult {
