@@ -30,7 +30,8 @@ export interface BusLabProviderDescriptor {
   defaultOptions?: object;
 }
 
-export type BusLabRunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
+/** `interrupted`: its process died while running; resumable. */
+export type BusLabRunStatus = 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface BusLabMetricSummary {
   n: number;

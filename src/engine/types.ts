@@ -174,7 +174,11 @@ export interface PhiCalibration {
   trainAuc?: number;
 }
 
-export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled';
+/**
+ * `interrupted`: the process died while `running` (no live lock, see engine/runs/runStatus.ts);
+ * derived from run.json's `running` and the run's lock when a run folder is read, never stored.
+ */
+export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
 
 /** Contents of `run.json`. */
 export interface RunRecord {

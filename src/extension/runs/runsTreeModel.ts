@@ -56,6 +56,7 @@ export const STATUS_ICONS: Record<RunStatus, IconModel> = {
   finished: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },
   cancelled: { id: 'debug-pause', color: 'charts.yellow' },
+  interrupted: { id: 'debug-disconnect', color: 'charts.orange' },
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');
