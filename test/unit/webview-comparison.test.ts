@@ -6,9 +6,12 @@
  * refuses layouts the engine never writes; the rebase / openImage messages validate.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compareEvaluations } from '../../src/engine/experiments/compare';
-import { parseComparison } from '../../src/engine/experiments/comparisonFile';
+import { parseComparison, runnerBaseline } from '../../src/engine/experiments/comparisonFile';
 import type { Comparison } from '../../src/engine/experiments/comparisonTypes';
 import { parseComparisonMessage, parseComparisonState } from '../../src/webviews/protocol';
 import { barData, buildTable, cellText, comparisonToCsv, comparisonToMarkdown, DIFF_LABELS, formatP, significanceMark, stripData, stripPointLabel } from '../../src/webviews/comparison/viewModel';
@@ -167,6 +170,22 @@ describe('reading comparison.json', () => {
     assert.throws(() => parseComparison({ ...runner, cells: [{ method: 'run-single', dataset: 'busi', dice: 0.5 }] }, 'c.json'), /c\.json: "cells\[0\]\.perImage" needs ids and dice/);
     assert.throws(() => parseComparison({ ...runner, baseline: 'nope' }, 'c.json'), /"baseline" 'nope' is not one of the methods/);
     assert.throws(() => parseComparison([], 'c.json'), /c\.json: the file is not a JSON object/);
+  });
+});
+
+describe("Compare Runs' baseline suggestion", () => {
+  it("offers the baseline of an ablation runner's comparison of these runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bus-runner-baseline-'));
+    try {
+      mkdirSync(join(dir, 'grid'));
+      writeFileSync(join(dir, 'grid', 'comparison.json'), JSON.stringify(runner));
+      writeFileSync(join(dir, 'comparison.json'), '{"not": "a comparison"}');
+      assert.deepEqual(await runnerBaseline(dir, ['run-mtl', 'run-single']), { runId: 'run-single', file: 'grid/comparison.json' });
+      assert.equal(await runnerBaseline(dir, ['run-mtl', 'run-other']), undefined, 'the baseline is not among the runs');
+      assert.equal(await runnerBaseline(dir, ['run-single', 'run-other']), undefined, 'the other runs are not in that comparison');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { PerImageResult } from '../eval/evaluationTypes';
+import type { MetricSummary } from '../types';
 import { writeFileAtomic } from '../runs/atomicWrite';
 import { aucMannWhitney, aucWithCI, delongTest } from '../stats/auc';
 import { DEFAULT_RESAMPLES, pairedDifferenceCI } from '../stats/bootstrap';
@@ -89,7 +90,7 @@ function runCell(run: RunEvaluations, slug: string, seed: number, resamples: num
   const images = methodImages([rows]);
   const perImage = perImageOf(images);
   const cell: RunCell = { runId: run.record.id, seed: run.record.config.seed, perImage };
-  const dice = summarizeMetric(perImage.dice, { seed, resamples });
+  const dice = evaluationDice(run, slug, perImage) ?? summarizeMetric(perImage.dice, { seed, resamples });
   if (dice) cell.dice = dice;
   const scored = [...images.score.values()];
   if (scored.some((s) => s.malignant) && scored.some((s) => !s.malignant)) {
@@ -101,15 +102,26 @@ function runCell(run: RunEvaluations, slug: string, seed: number, resamples: num
   return cell;
 }
 
+/**
+ * A run's Dice summary as its evaluation wrote it (summary.json: the same lesion images, bootstrap
+ * seeded with the run's seed), so the comparison and the Runs tree show one CI, not two bootstraps.
+ */
+function evaluationDice(run: RunEvaluations, slug: string, perImage: PerImageDice): MetricSummary | undefined {
+  const dice = run.datasets.get(slug)?.dice;
+  return dice && dice.n === perImage.dice.length ? dice : undefined;
+}
+
 function describeCell(group: MethodGroup, slug: string, images: MethodImages, seed: number, resamples: number): ComparisonCell {
   const perImage = perImageOf(images);
+  const members = group.members.filter((m) => m.datasets.has(slug));
   const cell: ComparisonCell = {
     method: group.method.id,
     dataset: slug,
     perImage,
-    runs: group.members.filter((m) => m.datasets.has(slug)).map((m) => runCell(m, slug, seed, resamples)),
+    runs: members.map((m) => runCell(m, slug, seed, resamples)),
   };
-  const dice = summarizeMetric(perImage.dice, { seed, resamples });
+  // One run: its evaluation's own summary. Several seeds: the seed-averaged values, bootstrapped here.
+  const dice = (members.length === 1 ? evaluationDice(members[0], slug, perImage) : undefined) ?? summarizeMetric(perImage.dice, { seed, resamples });
   const iou = summarizeMetric([...images.iou.values()], { seed, resamples });
   const hd95 = summarizeMetric([...images.hd95.values()], { seed, resamples });
   if (dice) cell.dice = dice;

@@ -1,9 +1,11 @@
 /**
- * Reads a comparison.json back (the Ablation Comparison view, resuming a shown comparison). Only
+ * Reads a comparison.json back (the Ablation Comparison view, Compare Runs' baseline suggestion). Only
  * the format `compareRuns` writes (formatVersion 1) is accepted; anything else is refused with a
  * one-line error naming the file and the field, so a reader never guesses at other layouts.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listComparisonFiles } from '../runs/comparisonFiles';
 import { isRecord } from '../runs/runFolder';
 import type { Comparison } from './comparisonTypes';
 
@@ -53,4 +55,25 @@ export async function readComparisonFile(path: string): Promise<Comparison> {
     throw new Error(`${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `not readable JSON (${(err as Error).message})`}`);
   }
   return parseComparison(raw, path);
+}
+
+/**
+ * The baseline an earlier comparison (the ablation runner's comparison.json under the runs folder,
+ * which carries its config's baseline) used for these runs: the id of the first given run that
+ * belongs to that comparison's baseline method. Unreadable files are skipped.
+ */
+export async function runnerBaseline(runsDir: string, runIds: readonly string[]): Promise<{ runId: string; file: string } | undefined> {
+  for (const rel of await listComparisonFiles(runsDir)) {
+    const file = join(runsDir, ...rel.split('/'));
+    let c: Comparison;
+    try {
+      c = await readComparisonFile(file);
+    } catch {
+      continue;
+    }
+    const base = c.methods.find((m) => m.id === c.baseline);
+    const hit = runIds.find((id) => base?.runs.some((r) => r.id === id));
+    if (hit && runIds.some((id) => id !== hit && c.methods.some((m) => m.runs.some((r) => r.id === id)))) return { runId: hit, file: rel };
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EvaluationSummary, PerImageResult } from '../eval/evaluationTypes';
-import type { RunRecord } from '../types';
+import type { MetricSummary, RunRecord } from '../types';
 import { writeFileAtomic } from './atomicWrite';
 import { formatPerImageCsv, parsePerImageCsv } from './perImageCsv';
 import { isRecord, readRunRecord } from './runFolder';
@@ -131,6 +131,13 @@ export interface DatasetResults {
   slug: string;
   name: string;
   rows: PerImageResult[];
+  /** summary.json's Dice summary (mean, bootstrap CI with the evaluation's seed), as the Runs tree shows it. */
+  dice?: MetricSummary;
+}
+
+function isMetricSummary(v: unknown): v is MetricSummary {
+  if (!isRecord(v) || !Array.isArray(v.ci95) || v.ci95.length !== 2) return false;
+  return [v.n, v.mean, v.median, v.std, v.ci95[0], v.ci95[1]].every((x) => typeof x === 'number' && Number.isFinite(x));
 }
 
 export interface RunEvaluations {
@@ -158,7 +165,8 @@ export async function readRunEvaluations(dir: string): Promise<RunEvaluations> {
       throw new Error(`${summaryPath}: invalid JSON (${(err as Error).message})`);
     }
     const name = isRecord(parsed) && typeof parsed.dataset === 'string' ? parsed.dataset : slug;
-    datasets.set(slug, { slug, name, rows: await readPerImageRows(dir, slug) });
+    const metrics = isRecord(parsed) && isRecord(parsed.metrics) ? parsed.metrics : undefined;
+    datasets.set(slug, { slug, name, rows: await readPerImageRows(dir, slug), ...(isMetricSummary(metrics?.dice) ? { dice: metrics.dice } : {}) });
   }
   return { dir, record, datasets };
 }

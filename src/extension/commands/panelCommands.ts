@@ -4,6 +4,8 @@ import type { PanelCommands } from '../../webviews/host/registerPanels';
 import { pickRuns, runFromArgumentsOrPick, runsFromArguments } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunsTreeNode } from '../runs/runsTreeModel';
+import type { RunListing } from '../runs/runSummaries';
+import { runnerBaseline } from '../../engine/experiments/comparisonFile';
 import type { TrainingService } from '../train/trainingService';
 
 export interface PanelCommandDeps {
@@ -35,7 +37,31 @@ export function registerPanelCommands(context: vscode.ExtensionContext, deps: Pa
         if (!picked) return;
         runs = picked;
       }
-      panels.openAblationComparison(runs.map((r) => r.id));
+      const baseline = await pickBaseline(repository.directory, runs);
+      if (!baseline) return;
+      panels.openAblationComparison(runs.map((r) => r.id), baseline);
     }),
   );
+}
+
+/**
+ * Asks which run is the baseline every difference and p-value refers to; the one an ablation
+ * runner's comparison of these runs used is offered first (else the first run).
+ */
+async function pickBaseline(runsDir: string, runs: readonly RunListing[]): Promise<string | undefined> {
+  const suggested = await runnerBaseline(
+    runsDir,
+    runs.map((r) => r.id),
+  ).catch(() => undefined);
+  const ordered = suggested ? [...runs.filter((r) => r.id === suggested.runId), ...runs.filter((r) => r.id !== suggested.runId)] : [...runs];
+  const items = ordered.map((r) => ({
+    label: r.name,
+    description: suggested && r.id === suggested.runId ? `${r.id} · baseline of ${suggested.file}` : `${r.id} · ${r.method}`,
+    id: r.id,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Compare Runs: baseline',
+    placeHolder: 'Baseline for the differences and p-values (another one can be chosen in the comparison)',
+  });
+  return picked?.id;
 }

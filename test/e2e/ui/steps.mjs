@@ -317,6 +317,11 @@ export const steps = [
       }
       await wb.screenshot('compare-pick');
       await page.keyboard.press('Enter');
+      // The baseline is asked for (#18): pick the second run, so the first is compared against it.
+      await wb.waitForQuickInputTitle(/Compare Runs: baseline/);
+      await wb.screenshot('compare-pick-baseline');
+      await wb.answerQuickInput({ label: state.runB });
+      state.compareBaseline = state.runB;
       const frame = await wb.webviewFrame('table[data-testid="comparison-table"] tr[data-run]', { timeout: 180_000 });
       await frame.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       await frame.waitForSelector('span[data-testid="p-value"][data-p]', { timeout: 120_000 });
@@ -325,7 +330,68 @@ export const steps = [
       log(`    comparison rows ${rows}, p-values ${ps.join(', ')}`);
       assert(rows === 2, `comparison table has ${rows} runs`);
       assert(ps.some((p) => p !== null && p !== '' && Number.isFinite(Number(p)) && Number(p) >= 0 && Number(p) <= 1), `no p-value in [0, 1]: ${ps.join(', ')}`);
+      const base = await frame.locator('table[data-testid="comparison-table"] tr[data-baseline="true"]').getAttribute('data-run');
+      assert(base === state.runB, `the baseline picked in the quick pick is ${state.runB}, the table's is ${base}`);
       await wb.screenshot('comparison');
+    },
+  },
+  {
+    name: 'Comparison: another baseline keeps every CI and p-value (the engine compares again)',
+    needs: ['Ablation Comparison shows two runs and a p-value'],
+    async run(ctx) {
+      const { wb, state, log } = ctx;
+      const frame = await wb.webviewFrame('table[data-testid="comparison-table"] tr[data-run]');
+      const read = () =>
+        frame.evaluate(() => {
+          const of = (table) =>
+            [...document.querySelectorAll(`table[data-testid="${table}"] span[data-testid="p-value"]`)].map((e) => ({ run: e.getAttribute('data-run'), p: e.getAttribute('data-p'), source: e.getAttribute('data-p-source') }));
+          const cis = (table) => [...document.querySelectorAll(`table[data-testid="${table}"] [data-testid="diff"]`)].filter((e) => /\[.*\]/.test(e.textContent ?? '')).length;
+          return { dice: of('comparison-table'), auc: of('comparison-table-auc'), diceCis: cis('comparison-table'), aucCis: cis('comparison-table-auc') };
+        });
+      const before = await read();
+      log(`    baseline ${state.runB}: Dice p ${JSON.stringify(before.dice)}, AUC p ${JSON.stringify(before.auc)}, CIs ${before.diceCis}/${before.aucCis}`);
+      await frame.evaluate((id) => {
+        const sel = document.querySelector('[data-testid="baseline"]');
+        sel.value = id;
+        sel.dispatchEvent(new sel.ownerDocument.defaultView.Event('change'));
+      }, state.runA);
+      await frame.waitForSelector(`table[data-testid="comparison-table"] tr[data-run="${state.runA}"][data-baseline="true"]`, { timeout: 120_000 });
+      const after = await read();
+      log(`    baseline ${state.runA}: Dice p ${JSON.stringify(after.dice)}, AUC p ${JSON.stringify(after.auc)}, CIs ${after.diceCis}/${after.aucCis}`);
+      await wb.screenshot('comparison-rebased');
+      const ok = (list) => list.every((x) => x.source === 'engine' && x.p !== '' && Number(x.p) >= 0 && Number(x.p) <= 1);
+      assert(after.dice.length > 0 && after.dice.every((x) => x.run === state.runB), `Dice p-values after the change are for ${after.dice.map((x) => x.run).join(', ')}`);
+      assert(ok(after.dice), `a Dice p-value went missing: ${JSON.stringify(after.dice)}`);
+      assert(after.dice.length === before.dice.length && after.diceCis === before.diceCis, 'the Dice table lost p-values or CIs');
+      // DeLong p: kept whenever the first baseline had one (both runs need benign and malignant scores).
+      assert(after.auc.length === before.auc.length && after.aucCis === before.aucCis, 'the AUC table lost DeLong p-values or CIs');
+      if (before.auc.some((b) => b.source === 'engine')) assert(ok(after.auc), `a DeLong p went missing: ${JSON.stringify(after.auc)}`);
+      const delong = after.auc.filter((x) => x.source === 'engine').length;
+      log(`    DeLong p after the change: ${delong} (before: ${before.auc.filter((x) => x.source === 'engine').length})`);
+    },
+  },
+  {
+    name: 'Comparison: clicking a strip-plot point opens that image in the Mask Gallery',
+    needs: ['Ablation Comparison shows two runs and a p-value'],
+    async run(ctx) {
+      const { wb, log } = ctx;
+      const frame = await wb.webviewFrame('canvas[data-testid="chart-strip"][data-first-point]');
+      const canvas = frame.locator('canvas[data-testid="chart-strip"]');
+      await canvas.scrollIntoViewIfNeeded();
+      await sleep(500);
+      const first = JSON.parse(await canvas.getAttribute('data-first-point'));
+      await canvas.hover({ position: { x: first.x, y: first.y } });
+      await sleep(300);
+      await wb.screenshot('comparison-strip-tooltip');
+      await canvas.click({ position: { x: first.x, y: first.y } });
+      const asked = JSON.parse((await canvas.getAttribute('data-last-open')) ?? 'null');
+      assert(asked && asked.imageId, 'the click asked for no image');
+      log(`    clicked ${first.imageId} at (${first.x}, ${first.y}); asked the gallery of ${asked.runId} for ${asked.imageId} (${asked.dataset})`);
+      const gallery = await wb.webviewFrame(`[data-testid="detail"][data-id="${asked.imageId.replace(/"/g, '\\"')}"]`, { timeout: 60_000 });
+      await gallery.waitForSelector('[data-testid="detail"]:not([hidden]) canvas[data-testid="detail-canvas"][data-loaded="true"]', { timeout: 60_000 });
+      const tab = await gallery.locator('vscode-tab-header[data-testid="dataset-tab"][data-dataset]').evaluateAll((els, ds) => els.find((e) => e.getAttribute('data-dataset') === ds)?.hasAttribute('active') ?? null, asked.dataset);
+      log(`    gallery detail open on ${asked.imageId}; its dataset tab active: ${tab}`);
+      await wb.screenshot('comparison-strip-opens-gallery');
     },
   },
   {

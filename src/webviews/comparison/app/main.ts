@@ -272,6 +272,7 @@ function stripConfig() {
   return {
     type: 'scatter' as const,
     data: { datasets },
+    plugins: [{ id: 'firstPoint', afterDraw: (chart: Chart) => markFirstPoint(chart) }],
     options: {
       responsive: true,
       maintainAspectRatio: false,
@@ -322,10 +323,8 @@ function openImage(g: StripGroup, p: StripPoint): void {
   announce(`Opening ${p.imageId} in the Mask Gallery of ${g.galleryRunId}`);
 }
 
-/** The canvas position of one image's point in the first strip (the e2e hook `data-first-point`). */
-function markFirstPoint(): void {
-  const chart = stripCard?.chart as Chart | undefined;
-  if (!chart) return;
+/** The canvas position of one image's point in the first strip (the e2e hook `data-first-point`), after every draw. */
+function markFirstPoint(chart: Chart): void {
   const first = chart.data.datasets.findIndex((d) => !(d as { isMedian?: boolean }).isMedian && (d.data as unknown[]).length > 0);
   const meta = first >= 0 ? chart.getDatasetMeta(first) : undefined;
   const el = meta?.data[0] as { x: number; y: number } | undefined;
@@ -391,7 +390,6 @@ function updateCharts(): void {
     card.chart.options = c.options as never;
     card.chart.update('none');
   }
-  markFirstPoint();
 }
 
 function onPng(card: ChartCard): void {
