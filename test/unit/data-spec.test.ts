@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { datasetSlug, DatasetSpecError, parseDatasetSpec } from '../../src/engine/data';
 import { tempDir } from '../helpers/datasets';
@@ -49,4 +51,16 @@ test('bad synthetic options name the option', () => {
   assert.throws(() => parseDatasetSpec('synthetic:site-a?malignant=1.5'), /malignant must be a share between 0 and 1/);
   assert.throws(() => parseDatasetSpec('synthetic:site-a?colour=red'), /unknown option 'colour'/);
   assert.throws(() => parseDatasetSpec('synthetic:site-a?count=4&normal=5'), /normal \(5\) exceeds count \(4\)/);
+});
+
+test('~ names the home folder; a relative path resolves against baseDir, the current folder, or is refused', () => {
+  assert.equal(parseDatasetSpec('busi:~', { checkPath: false }).path, homedir());
+  assert.equal(parseDatasetSpec('busi:~/data/BUSI', { checkPath: false }).path, join(homedir(), 'data', 'BUSI'));
+  assert.equal(parseDatasetSpec('busi:~other/x', { checkPath: false }).path, resolve('~other/x'));
+  assert.equal(parseDatasetSpec('busi:data/BUSI', { checkPath: false, baseDir: '/ws' }).path, '/ws/data/BUSI');
+  assert.equal(parseDatasetSpec('busi:/abs/BUSI', { checkPath: false, baseDir: null }).path, '/abs/BUSI');
+  assert.equal(parseDatasetSpec('busi:data/BUSI', { checkPath: false }).path, resolve('data/BUSI'));
+  assert.throws(() => parseDatasetSpec('busi:data/BUSI', { checkPath: false, baseDir: null }), /the path 'data\/BUSI' is relative and there is no folder/);
+  // No query for file kinds: '?' belongs to the path.
+  assert.equal(parseDatasetSpec('folder:/data/a?b=1', { checkPath: false }).path, '/data/a?b=1');
 });

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkDatasetSpec, checkSettingPath, parseDatasetSpec } from '../../src/extension/config/settingPaths';
+import { checkDatasetSpec, checkSettingPath } from '../../src/extension/config/settingPaths';
 import { describeHealthReport } from '../../src/extension/datasets/healthReportText';
 import { isRunFolderOf } from '../../src/extension/runs/runFolders';
-import type { DatasetCheckResult } from '../../src/engine/train/workerProtocol';
+import type { DatasetCheckResult } from '../../src/engine/worker/protocol';
 
 const ws = mkdtempSync(join(tmpdir(), 'bus-lab-ws-'));
 mkdirSync(join(ws, 'data', 'BUSI'), { recursive: true });
@@ -25,20 +25,29 @@ describe('setting paths', () => {
     assert.equal(checkSettingPath('  ', { workspaceFolders: [ws], mustExist: 'none', what: 'x' }).ok, false);
   });
 
-  it('parses and checks dataset specs, keeping the query', () => {
-    assert.deepEqual(parseDatasetSpec('synthetic:site-a?count=16'), { kind: 'synthetic', target: 'site-a', query: '?count=16' });
-    assert.equal(parseDatasetSpec('nonsense'), undefined);
-    assert.equal(parseDatasetSpec('foo:/x'), undefined);
+  it('checks dataset specs with the engine\'s parser: what it accepts, the engine loads', () => {
     assert.deepEqual(checkDatasetSpec('synthetic:site-b?count=8', []), { ok: true, spec: 'synthetic:site-b?count=8' });
+    assert.deepEqual(checkDatasetSpec('  synthetic:site-c ', []), { ok: true, spec: 'synthetic:site-c' });
+    // Sites and options the engine does not know were accepted here and failed later in the worker.
+    assert.match(reason(checkDatasetSpec('synthetic:site-z', [])), /unknown synthetic site 'site-z' \(valid: site-a, site-b, site-c\)/);
+    assert.match(reason(checkDatasetSpec('synthetic:site-a?colour=red', [])), /unknown option 'colour'/);
     assert.equal(checkDatasetSpec('synthetic:../../etc', []).ok, false);
     assert.deepEqual(checkDatasetSpec('busi:data/BUSI', [ws]), { ok: true, spec: `busi:${join(ws, 'data', 'BUSI')}` });
-    assert.deepEqual(checkDatasetSpec('busbra:data/labels.csv?limit=3', [ws]), { ok: true, spec: `busbra:${join(ws, 'data', 'labels.csv')}?limit=3` });
-    const missing = checkDatasetSpec('busi:/definitely/not/here', [ws]);
-    assert.equal(missing.ok, false);
-    assert.match((missing as { reason: string }).reason, /Dataset "busi:\/definitely\/not\/here": "\/definitely\/not\/here" does not exist/);
-    assert.match((checkDatasetSpec('/data/BUSI', [ws]) as { reason: string }).reason, /not a dataset spec/);
+    assert.deepEqual(checkDatasetSpec('busbra:data/labels.csv', [ws]), { ok: true, spec: `busbra:${join(ws, 'data', 'labels.csv')}` });
+    // File kinds take no query: '?' is part of the path, as the engine reads it.
+    assert.match(reason(checkDatasetSpec('busbra:data/labels.csv?limit=3', [ws])), /labels\.csv\?limit=3 does not exist/);
+    assert.deepEqual(checkDatasetSpec('busi:~', [ws]), { ok: true, spec: `busi:${homedir()}` });
+    assert.match(reason(checkDatasetSpec('busi:data/BUSI', [])), /the path 'data\/BUSI' is relative and there is no folder to resolve it against/);
+    assert.match(reason(checkDatasetSpec('busi:/definitely/not/here', [ws])), /busi: path \/definitely\/not\/here does not exist/);
+    assert.match(reason(checkDatasetSpec('/data/BUSI', [ws])), /has no kind/);
+    assert.match(reason(checkDatasetSpec('', [ws])), /empty/);
   });
 });
+
+function reason(check: { ok: boolean; reason?: string }): string {
+  assert.equal(check.ok, false, 'expected the check to fail');
+  return check.reason ?? '';
+}
 
 describe('run folders', () => {
   it('only a direct sub-folder of the runs folder is a run folder (Delete Run guard)', () => {

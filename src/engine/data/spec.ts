@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, resolve, sep } from 'node:path';
 import { DATASET_KINDS, DatasetKind } from '../types';
 import { DatasetSpecError } from './errors';
 import { parseSyntheticOptions, SYNTHETIC_DEFAULTS, SyntheticOptions } from './synthetic/options';
@@ -34,9 +34,14 @@ export function isDatasetKind(value: string): value is DatasetKind {
   return (DATASET_KINDS as readonly string[]).includes(value);
 }
 
-function expandPath(path: string): string {
-  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return resolve(path);
+/**
+ * `~` and `~/...` (and `~\...` where `\` separates folders) name the home folder; anything else is
+ * returned as it is. The extension's setting paths use this too.
+ */
+export function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/') || (sep === '\\' && path.startsWith('~\\'))) return resolve(homedir(), path.slice(2));
+  return path;
 }
 
 function parseQuery(spec: string, text: string): Record<string, string> {
@@ -50,11 +55,24 @@ function parseQuery(spec: string, text: string): Record<string, string> {
   return out;
 }
 
+export interface DatasetSpecOptions {
+  /** Whether a file kind's path must exist (default true). */
+  checkPath?: boolean;
+  /**
+   * What a relative path is relative to: a folder (the extension passes its workspace folder),
+   * undefined for the current directory (the CLI), or null when there is none, which makes a
+   * relative path an error.
+   */
+  baseDir?: string | null;
+}
+
 /**
- * Parses and validates a spec. File-based kinds get an absolute path; with `checkPath` (the
- * default) a path that does not exist is an error naming it.
+ * The one parser of dataset specs (the CLI, the trainer, the worker and the extension's setting
+ * checks all use it). File-based kinds get an absolute path (`~` expanded; no query: `?` is part
+ * of the path); with `checkPath` (the default) a path that does not exist is an error naming it.
+ * Synthetic specs name a known site and take only known options.
  */
-export function parseDatasetSpec(spec: string, options: { checkPath?: boolean } = {}): DatasetSpec {
+export function parseDatasetSpec(spec: string, options: DatasetSpecOptions = {}): DatasetSpec {
   const text = spec.trim();
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);
@@ -71,7 +89,11 @@ export function parseDatasetSpec(spec: string, options: { checkPath?: boolean } 
     return { spec: text, kind, path: synthetic.site, synthetic };
   }
   if (rest.trim() === '') throw new DatasetSpecError(`dataset spec '${text}' names no path: expected ${kind}:/path/to/dataset`);
-  const path = expandPath(rest.trim());
+  const written = expandHome(rest.trim());
+  if (!isAbsolute(written) && options.baseDir === null) {
+    throw new DatasetSpecError(`dataset spec '${text}': the path '${written}' is relative and there is no folder to resolve it against; use an absolute path`);
+  }
+  const path = resolve(options.baseDir ?? '', written);
   if ((options.checkPath ?? true) && !existsSync(path)) throw new DatasetSpecError(`${kind}: path ${path} does not exist`);
   return { spec: text, kind, path };
 }

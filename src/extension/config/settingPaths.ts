@@ -1,12 +1,13 @@
 /**
  * Checks paths that come from settings before anything uses them: a path must be absolute or
  * relative to a workspace folder (`~` expands to the home folder), and, where asked, exist.
- * Dataset specs `kind:path[?query]` get their path part checked the same way. No `vscode` import.
+ * Dataset specs are parsed by the engine's one parser, with the workspace folder as the base of a
+ * relative path. No `vscode` import.
  */
 import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { DATASET_KINDS } from '../../engine/types';
+import { isAbsolute, resolve } from 'node:path';
+import { DatasetSpecError } from '../../engine/data/errors';
+import { expandHome, parseDatasetSpec } from '../../engine/data/spec';
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -30,8 +31,7 @@ function kindOf(path: string): 'file' | 'directory' | undefined {
 
 export function checkSettingPath(value: unknown, options: PathCheckOptions): PathCheck {
   if (typeof value !== 'string' || value.trim() === '') return { ok: false, reason: `${options.what} is empty` };
-  let path = value.trim();
-  if (path === '~' || path.startsWith('~/') || path.startsWith('~\\')) path = join(homedir(), path.slice(1));
+  let path = expandHome(value.trim());
   if (!isAbsolute(path)) {
     const base = options.workspaceFolders[0];
     if (!base) return { ok: false, reason: `${options.what} "${value}" is relative, but no workspace folder is open; use an absolute path` };
@@ -45,37 +45,18 @@ export function checkSettingPath(value: unknown, options: PathCheckOptions): Pat
   return { ok: true, path };
 }
 
-export interface ParsedDatasetSpec {
-  kind: string;
-  /** The part after `kind:` up to `?` (a path, or a synthetic site name). */
-  target: string;
-  query: string;
-}
-
-/** Splits `kind:target[?query]`; undefined when the spec has no known kind prefix. */
-export function parseDatasetSpec(spec: string): ParsedDatasetSpec | undefined {
-  const colon = spec.indexOf(':');
-  if (colon <= 0) return undefined;
-  const kind = spec.slice(0, colon);
-  if (!(DATASET_KINDS as readonly string[]).includes(kind)) return undefined;
-  const rest = spec.slice(colon + 1);
-  const q = rest.indexOf('?');
-  return q < 0 ? { kind, target: rest, query: '' } : { kind, target: rest.slice(0, q), query: rest.slice(q) };
-}
-
 /**
- * Checks a dataset spec and returns it with its path made absolute, or why it cannot be used.
- * Synthetic specs carry no path. Excel/CSV files (BUS-BRA, BrEaST) may be named directly.
+ * Checks a dataset spec and returns it with its path made absolute, or why it cannot be used:
+ * the engine's parser decides (known kind and synthetic site and options, a path that exists),
+ * so a spec the extension accepts is one the engine will load.
  */
 export function checkDatasetSpec(spec: unknown, workspaceFolders: readonly string[]): { ok: true; spec: string } | { ok: false; reason: string } {
   if (typeof spec !== 'string' || spec.trim() === '') return { ok: false, reason: 'The dataset spec is empty' };
-  const parsed = parseDatasetSpec(spec.trim());
-  if (!parsed) return { ok: false, reason: `"${spec}" is not a dataset spec; write kind:path with kind one of ${DATASET_KINDS.join(', ')}` };
-  if (parsed.kind === 'synthetic') {
-    if (!/^site-[a-z0-9]+$/i.test(parsed.target)) return { ok: false, reason: `"${spec}": synthetic datasets are synthetic:site-a, synthetic:site-b or synthetic:site-c` };
-    return { ok: true, spec: spec.trim() };
+  try {
+    const parsed = parseDatasetSpec(spec, { baseDir: workspaceFolders[0] ?? null });
+    return { ok: true, spec: parsed.kind === 'synthetic' ? parsed.spec : `${parsed.kind}:${parsed.path}` };
+  } catch (error) {
+    if (error instanceof DatasetSpecError) return { ok: false, reason: error.message };
+    throw error;
   }
-  const checked = checkSettingPath(parsed.target, { workspaceFolders, mustExist: 'any', what: `Dataset "${spec}"` });
-  if (!checked.ok) return checked;
-  return { ok: true, spec: `${parsed.kind}:${checked.path}${parsed.query}` };
 }
