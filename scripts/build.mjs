@@ -16,7 +16,7 @@ if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 const nodeTargets = [
   { in: 'src/extension/extension.ts', out: 'extension' },
-  { in: 'src/engine/train/worker.ts', out: 'engine-worker' },
+  { in: 'src/engine/worker/engineWorker.ts', out: 'engine-worker' },
   { in: 'src/cli/main.ts', out: 'cli' },
   // Extension-host tests, loaded by the e2e harness inside VS Code (dist/test/extension-host.js).
   { in: 'test/e2e/extension-host/index.ts', out: 'test/extension-host' },

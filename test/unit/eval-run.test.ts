@@ -19,6 +19,7 @@ import { readPerImageRows } from '../../src/engine/runs/evaluationFolder';
 import { readRunRecord } from '../../src/engine/runs/runFolder';
 import type { RunRecord } from '../../src/engine/types';
 import { EngineClient } from '../../src/extension/engine/engineClient';
+import { EngineError } from '../../src/extension/engine/engineJob';
 import { tempDir } from '../helpers/datasets';
 import { TinyRun, trainTinyRun } from '../helpers/tinyRun';
 
@@ -168,8 +169,17 @@ describe("VS Code's Evaluate Run on Dataset... (the engine worker request the ex
     const markers = plantHostilePaths(run.dir, dir);
     // The extension's workerData with busLab.engine.accelerator and nativeModulesPath unset.
     const engine = new EngineClient({ workerPath, workerData: () => ({ backend: 'wasm' }), log: () => undefined });
-    await assert.rejects(engine.evaluate(run.dir, [SITE_B]).result, /already evaluated on eval\/synthetic-site-b-count12/);
-    const value = (await engine.evaluate(run.dir, [SITE_B], undefined, undefined, 'overwrite').result) as { summaries: Record<string, EvaluationSummary> };
+    // What a host needs to ask the user: a typed error naming the existing evaluations.
+    await assert.rejects(engine.evaluate(run.dir, [SITE_B]).result, (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, 'evaluationExists');
+      assert.deepEqual(err.slugs, [SLUG]);
+      assert.match(err.message, /already evaluated on eval\/synthetic-site-b-count12/);
+      return true;
+    });
+    const value = await engine.evaluate(run.dir, [SITE_B], undefined, undefined, 'overwrite').result;
+    assert.equal(value.threshold, SAVED_THRESHOLD);
+    assert.equal(value.cancelled, false);
     assert.equal(value.summaries[SLUG].threshold, SAVED_THRESHOLD);
     assert.equal(summaryOf(run.dir, SLUG).threshold, SAVED_THRESHOLD);
     assert.equal(summaryOf(run.dir, SLUG).checkpoint?.epoch, manifestOf(run.dir).state.epoch);

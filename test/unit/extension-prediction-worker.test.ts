@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { before, describe, it, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { TrainEvent } from '../../src/engine/types';
-import { describeInvalidHostMessage } from '../../src/engine/train/workerProtocol';
+import { describeInvalidHostMessage } from '../../src/engine/worker/protocol';
 import { EngineClient } from '../../src/extension/engine/engineClient';
 import { parsePredictionMessage } from '../../src/webviews/protocol';
 import { tempDir, writeGreyPng } from '../helpers/datasets';

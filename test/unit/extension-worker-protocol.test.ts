@@ -9,7 +9,7 @@ import {
   isWorkerToHostMessage,
   parseHostToWorkerMessage,
   parseWorkerToHostMessage,
-} from '../../src/engine/train/workerProtocol';
+} from '../../src/engine/worker/protocol';
 import { EngineError, EngineJob } from '../../src/extension/engine/engineJob';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import type { TrainEvent } from '../../src/engine/types';
@@ -46,15 +46,20 @@ describe('worker protocol validation', () => {
 
   it('validates worker messages', () => {
     assert.ok(isWorkerToHostMessage({ type: 'event', event: { type: 'log', level: 'info', message: 'hi' } }));
-    assert.ok(isWorkerToHostMessage({ type: 'result', value: null }));
-    assert.ok(isWorkerToHostMessage({ type: 'error', message: 'bad' }));
+    assert.ok(isWorkerToHostMessage({ type: 'result', request: 'checkDataset', value: null }));
+    assert.ok(isWorkerToHostMessage({ type: 'error', code: 'setup', message: 'bad' }));
+    assert.ok(isWorkerToHostMessage({ type: 'error', code: 'evaluationExists', message: 'bad', slugs: ['busi'] }));
+    assert.ok(!isWorkerToHostMessage({ type: 'result', value: null }), 'a result names its request');
+    assert.ok(!isWorkerToHostMessage({ type: 'result', request: 'dance', value: null }));
+    assert.ok(!isWorkerToHostMessage({ type: 'error', message: 'bad' }), 'an error has a code');
+    assert.ok(!isWorkerToHostMessage({ type: 'error', code: 'evaluationExists', message: 'bad', slugs: 'busi' }));
     assert.ok(isWorkerToHostMessage({ type: 'providers', losses: [{ id: 'a', label: 'A', source: 'builtin' }], features: [] }));
     assert.ok(!isWorkerToHostMessage({ type: 'event', event: { type: 'party' } }));
     assert.ok(!isWorkerToHostMessage({ type: 'result' }));
     assert.ok(!isWorkerToHostMessage({ type: 'providers', losses: [{ id: 'a' }], features: [] }));
     assert.throws(() => parseWorkerToHostMessage({ type: 'error' }), /Invalid message from the engine worker/);
     assert.equal(isTerminalMessage({ type: 'event', event: { type: 'log', level: 'info', message: '' } }), false);
-    assert.equal(isTerminalMessage({ type: 'error', message: '' }), true);
+    assert.equal(isTerminalMessage({ type: 'error', code: 'failed', message: '' }), true);
   });
 });
 
@@ -63,12 +68,12 @@ describe('EngineJob (fake worker)', () => {
     const job = new EngineJob({ type: 'checkDataset', spec: 'ok' }, { workerPath: fakeWorker, workerData: { backend: 'cpu' } });
     const outcome = await job.done;
     assert.equal(outcome.type, 'result');
-    assert.deepEqual((outcome.value as { workerData: unknown }).workerData, { backend: 'cpu' });
+    assert.deepEqual((outcome.value as unknown as { workerData: unknown }).workerData, { backend: 'cpu' });
   });
 
   it('rejects with the engine error message', async () => {
     const job = new EngineJob({ type: 'checkDataset', spec: 'bad' }, { workerPath: fakeWorker });
-    await assert.rejects(job.done, (e: Error) => e instanceof EngineError && e.message === 'Dataset folder not found: /nope');
+    await assert.rejects(job.done, (e: Error) => e instanceof EngineError && e.message === 'Dataset folder not found: /nope' && e.code === 'setup');
   });
 
   it('rejects when the worker exits or throws without answering', async () => {
@@ -79,7 +84,7 @@ describe('EngineJob (fake worker)', () => {
   it('logs malformed messages and worker output, and keeps going', async () => {
     const lines: string[] = [];
     const job = new EngineJob({ type: 'checkDataset', spec: 'garbage' }, { workerPath: fakeWorker, onLog: (l) => lines.push(l) });
-    assert.deepEqual(await job.done, { type: 'result', value: 'after garbage' });
+    assert.deepEqual(await job.done, { type: 'result', request: 'checkDataset', value: 'after garbage' });
     assert.ok(lines.some((l) => /Invalid message from the engine worker/.test(l)));
   });
 

@@ -1,27 +1,29 @@
 /**
- * The engine's worker_threads entry (bundled to dist/engine-worker.js). The extension host starts
- * one worker per request so that training never runs on the host's main thread; the protocol is
- * in workerProtocol.ts.
+ * The engine's worker_threads entry (bundled to dist/engine-worker.js): serves one request per
+ * worker (train, evaluate, checkDataset, listProviders, compare, predict, exportOnnx), so no
+ * engine work runs on the extension host's main thread. The contract is protocol.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, runInBackground } from '../backend';
 import { checkDataset } from '../data/health';
-import { evaluateRun } from '../eval/evaluateRun';
+import { EvaluationExistsError, evaluateRun } from '../eval/evaluateRun';
 import { compareRuns, writeComparison } from '../experiments/compare';
 import { exportRunToOnnx } from '../export/exportOnnx';
 import { listInputImages } from '../predict/inputImages';
 import { predictImages } from '../predict/predictImages';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins } from '../plugins/pluginLoader';
-import { readRunRecord } from '../runs/runFolder';
-import { runTraining, TrainSetupError } from './trainer';
+import { readRunRecord, RunFolderError } from '../runs/runFolder';
+import { runTraining, TrainSetupError } from '../train/trainer';
 import {
   EngineWorkerData,
+  ErrorMessage,
   HostToWorkerMessage,
   parseHostToWorkerMessage,
+  ProtocolError,
   ProviderInfo,
   WorkerToHostMessage,
-} from './workerProtocol';
+} from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run inside a worker_threads Worker');
@@ -45,8 +47,8 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
         signal: abort.signal,
         onEvent: (event) => post({ type: 'event', event }),
       });
-      if (record.status === 'failed') post({ type: 'error', message: record.error ?? 'training failed' });
-      else post({ type: 'result', value: record });
+      if (record.status === 'failed') post({ type: 'error', code: 'failed', message: record.error ?? 'training failed' });
+      else post({ type: 'result', request: 'train', value: record });
       return;
     }
     case 'evaluate': {
@@ -62,7 +64,17 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
         signal: abort.signal,
         onProgress: (slug, done, total) => post({ type: 'event', event: { type: 'evaluation', runId: record.id, dataset: slug, done, total } }),
       });
-      post({ type: 'result', value: { runDir: msg.runDir, summaries: Object.fromEntries(evaluation.evaluations.map((e) => [e.slug, e.summary])) } });
+      post({
+        type: 'result',
+        request: 'evaluate',
+        value: {
+          runDir: msg.runDir,
+          checkpoint: evaluation.checkpoint,
+          threshold: evaluation.threshold,
+          summaries: Object.fromEntries(evaluation.evaluations.map((e) => [e.slug, e.summary])),
+          cancelled: evaluation.cancelled,
+        },
+      });
       return;
     }
     case 'predict': {
@@ -79,17 +91,17 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
         onProgress: (done, total) => post({ type: 'event', event: { type: 'evaluation', runId: record.id, dataset: 'predict', done, total } }),
         onSkip: (_file, reason) => post({ type: 'event', event: { type: 'log', level: 'warn', message: `skipped ${reason}` } }),
       });
-      post({ type: 'result', value: summary });
+      post({ type: 'result', request: 'predict', value: summary });
       return;
     }
     case 'exportOnnx': {
       const record = await readRunRecord(msg.runDir);
       const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
-      post({ type: 'result', value: await exportRunToOnnx(tf, msg.runDir, msg.outFile) });
+      post({ type: 'result', request: 'exportOnnx', value: await exportRunToOnnx(tf, msg.runDir, msg.outFile) });
       return;
     }
     case 'checkDataset':
-      post({ type: 'result', value: await checkDataset(msg.spec, {}) });
+      post({ type: 'result', request: 'checkDataset', value: await checkDataset(msg.spec, {}) });
       return;
     case 'listProviders': {
       const { tf } = await initBackend(data.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
@@ -107,10 +119,20 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
     case 'compare': {
       const comparison = await compareRuns(msg.runDirs, { baseline: msg.baseline, seed: msg.seed, resamples: msg.resamples });
       if (msg.outDir) await writeComparison(msg.outDir, comparison);
-      post({ type: 'result', value: comparison });
+      post({ type: 'result', request: 'compare', value: comparison });
       return;
     }
   }
+}
+
+/** The error message for what a request threw: its kind as a code, one line of text. */
+function errorMessageOf(err: unknown): ErrorMessage {
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  if (err instanceof EvaluationExistsError) return { type: 'error', code: 'evaluationExists', message, slugs: err.slugs };
+  if (err instanceof TrainSetupError) return { type: 'error', code: 'setup', message };
+  if (err instanceof RunFolderError) return { type: 'error', code: 'notARun', message };
+  if (err instanceof ProtocolError) return { type: 'error', code: 'invalidRequest', message };
+  return { type: 'error', code: 'failed', message };
 }
 
 port.on('message', (raw: unknown) => {
@@ -118,7 +140,7 @@ port.on('message', (raw: unknown) => {
   try {
     msg = parseHostToWorkerMessage(raw);
   } catch (err) {
-    post({ type: 'error', message: (err as Error).message });
+    post(errorMessageOf(err));
     return;
   }
   if (msg.type === 'cancel') {
@@ -126,12 +148,12 @@ port.on('message', (raw: unknown) => {
     return;
   }
   if (busy) {
-    post({ type: 'error', message: 'the engine worker is busy with another request' });
+    post({ type: 'error', code: 'busy', message: 'the engine worker is busy with another request' });
     return;
   }
   busy = true;
   handle(msg)
-    .catch((err: Error) => post({ type: 'error', message: err instanceof TrainSetupError ? err.message : err.message || String(err) }))
+    .catch((err: unknown) => post(errorMessageOf(err)))
     .finally(() => {
       busy = false;
     });

@@ -7,14 +7,18 @@
  * - The host posts one request (`train`, `evaluate`, `checkDataset`, `listProviders`, `compare`,
  *   `predict`, `exportOnnx`) per worker, and may post `cancel` at any time while it runs.
  * - The worker answers with any number of `event` messages (training progress, logs), then
- *   exactly one terminal message: `result` (train, evaluate, checkDataset, compare), `providers`
- *   (listProviders) or `error`. After a terminal message the worker may exit.
+ *   exactly one terminal message: `result` (naming its request, with that request's typed value:
+ *   WorkerResults), `providers` (listProviders) or `error` (a WorkerErrorCode and one line).
+ *   After a terminal message the worker may exit.
  * - `cancel` during training: the trainer stops at the next step, saves a checkpoint, marks the
  *   run `cancelled` (resumable with `resume: true`), emits a `cancelled` event and answers with
  *   `result` whose value is the RunRecord.
  */
 import type { HealthReport } from '../data/health';
-import { EXISTING_EVALUATION_CHOICES, type ExistingEvaluation } from '../eval/evaluationTypes';
+import { EXISTING_EVALUATION_CHOICES, type EvaluatedCheckpoint, type EvaluationSummary, type ExistingEvaluation } from '../eval/evaluationTypes';
+import type { Comparison } from '../experiments/comparisonTypes';
+import type { OnnxExportResult } from '../export/exportOnnx';
+import type { PredictionSummary } from '../predict/predictionTypes';
 import { builtinFeatureProviders } from '../features';
 import { biradsConsistencyLoss } from '../losses/biradsConsistency';
 import { classificationLoss, segmentationLoss } from '../losses/segmentation';
@@ -154,20 +158,53 @@ export interface EventMessage {
   event: TrainEvent;
 }
 
-/**
- * The request's outcome. `train`: the final RunRecord (status finished or cancelled);
- * `evaluate`: `{ runDir, summaries: Record<slug, summary.json> }`; `checkDataset`: a
- * HealthReport (src/engine/data/health.ts); `compare`: the Comparison (comparison.json contents).
- */
-export interface ResultMessage {
-  type: 'result';
-  value: unknown;
+/** What `evaluate` answers with: the checkpoint and threshold used, and each finished evaluation's summary.json by slug. */
+export interface EvaluateResult {
+  runDir: string;
+  checkpoint: EvaluatedCheckpoint;
+  threshold: number;
+  summaries: Record<string, EvaluationSummary>;
+  /** True when cancelled: `summaries` holds the datasets finished before. */
+  cancelled: boolean;
 }
+
+/** What `train` answers with: the run record (finished or cancelled). */
+export type TrainResult = RunRecord;
+
+/** What `checkDataset` answers with: the engine's dataset health report (src/engine/data/health.ts). */
+export type DatasetCheckResult = HealthReport;
+
+/** The value each request answers with (listProviders answers with a `providers` message). */
+export interface WorkerResults {
+  train: TrainResult;
+  evaluate: EvaluateResult;
+  checkDataset: DatasetCheckResult;
+  compare: Comparison;
+  predict: PredictionSummary;
+  exportOnnx: OnnxExportResult;
+}
+export type ResultRequest = keyof WorkerResults;
+const RESULT_REQUESTS: readonly ResultRequest[] = ['train', 'evaluate', 'checkDataset', 'compare', 'predict', 'exportOnnx'];
+
+/** The request's outcome, typed by the request it answers. */
+export type ResultMessage = { [K in ResultRequest]: { type: 'result'; request: K; value: WorkerResults[K] } }[ResultRequest];
+
+/**
+ * Why a request failed: `invalidRequest` (not this protocol), `busy` (a second request),
+ * `setup` (configuration or data named by it, before a run folder exists), `notARun` (no or a
+ * broken run.json), `evaluationExists` (evaluate with `existing: 'refuse'`; `slugs` names them),
+ * `failed` (anything else, e.g. training failed).
+ */
+export type WorkerErrorCode = 'invalidRequest' | 'busy' | 'setup' | 'notARun' | 'evaluationExists' | 'failed';
+export const WORKER_ERROR_CODES: readonly WorkerErrorCode[] = ['invalidRequest', 'busy', 'setup', 'notARun', 'evaluationExists', 'failed'];
 
 export interface ErrorMessage {
   type: 'error';
+  code: WorkerErrorCode;
   /** One line a user can act on ("Dataset folder not found: /data/BUSI"). */
   message: string;
+  /** `evaluationExists`: the eval/<slug> folders that hold a finished evaluation. */
+  slugs?: string[];
 }
 
 export interface ProvidersMessage {
@@ -177,12 +214,6 @@ export interface ProvidersMessage {
 }
 
 export type WorkerToHostMessage = EventMessage | ResultMessage | ErrorMessage | ProvidersMessage;
-
-/** What `train` answers with: the run record. */
-export type TrainResult = RunRecord;
-
-/** What `checkDataset` answers with: the engine's dataset health report (src/engine/data/health.ts). */
-export type DatasetCheckResult = HealthReport;
 
 // ---------------------------------------------------------------- validation
 
@@ -285,8 +316,11 @@ export function describeInvalidWorkerMessage(v: unknown): string | undefined {
     case 'event':
       return isTrainEvent(v.event) ? undefined : 'event: "event" must be a TrainEvent';
     case 'result':
+      if (!RESULT_REQUESTS.includes(v.request as ResultRequest)) return `result: "request" must be one of ${RESULT_REQUESTS.join(', ')}`;
       return 'value' in v ? undefined : 'result: "value" is missing';
     case 'error':
+      if (!WORKER_ERROR_CODES.includes(v.code as WorkerErrorCode)) return `error: "code" must be one of ${WORKER_ERROR_CODES.join(', ')}`;
+      if (v.slugs !== undefined && !isStringArray(v.slugs)) return 'error: "slugs" must be a string array';
       return isString(v.message) ? undefined : 'error: "message" must be a string';
     case 'providers':
       if (!Array.isArray(v.losses) || !v.losses.every(isProviderInfo)) return 'providers: "losses" must be ProviderInfo[]';

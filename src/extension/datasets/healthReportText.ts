@@ -2,7 +2,7 @@
  * Words for a dataset health report (the engine's checkDataset): a one-line summary for the
  * notification and the detail lines for the log. No `vscode` import.
  */
-import type { DatasetCheckResult } from '../../engine/train/workerProtocol';
+import type { DatasetCheckResult } from '../../engine/worker/protocol';
 
 const CATEGORIES: [keyof DatasetCheckResult, string][] = [
   ['unreadable', 'unreadable files'],

@@ -4,11 +4,8 @@
  * `stopAll` ends them on deactivation. No `vscode` import.
  */
 import type { PluginReference, TrainEvent } from '../../engine/types';
-import type { CompareRequest, DatasetCheckResult, EngineWorkerData, HostToWorkerMessage, ProviderInfo, TrainRequest } from '../../engine/train/workerProtocol';
-import type { Comparison } from '../../engine/experiments/comparisonTypes';
 import type { ExistingEvaluation } from '../../engine/eval/evaluationTypes';
-import type { OnnxExportResult } from '../../engine/export/exportOnnx';
-import type { PredictionSummary } from '../../engine/predict/predictionTypes';
+import type { CompareRequest, EngineWorkerData, HostToWorkerMessage, ProviderInfo, ResultRequest, TrainRequest, WorkerResults } from '../../engine/worker/protocol';
 import { EngineError, EngineJob } from './engineJob';
 
 export interface EngineClientOptions {
@@ -49,40 +46,45 @@ export class EngineClient {
   /** The factory TrainingService uses. */
   readonly createTrainJob = (request: TrainRequest, onEvent: (event: TrainEvent) => void): EngineJob => this.startJob(request, onEvent);
 
-  private run<T>(request: Request, onEvent?: (event: TrainEvent) => void): RunningRequest<T> {
+  /** Runs a request and answers with its typed result (a result for another request is a protocol error). */
+  private run<K extends ResultRequest>(request: Request & { type: K }, onEvent?: (event: TrainEvent) => void): RunningRequest<WorkerResults[K]> {
     const job = this.startJob(request, onEvent);
+    const asked: Request['type'] = request.type;
     return {
-      result: job.done.then((outcome) => outcome.value as T),
+      result: job.done.then((outcome) => {
+        if (outcome.type !== 'result' || outcome.request !== asked) throw new EngineError(`The engine answered ${asked} with ${outcome.type === 'result' ? `a ${outcome.request} result` : outcome.type}.`, 'invalidRequest');
+        return outcome.value as WorkerResults[K];
+      }),
       cancel: () => job.cancel(),
     };
   }
 
   /** `existing`: what to do with a dataset evaluated before (default: refuse, an EngineError with code `evaluationExists`). */
-  evaluate(runDir: string, datasets: string[], onEvent?: (event: TrainEvent) => void, cacheDir?: string, existing?: ExistingEvaluation): RunningRequest<unknown> {
+  evaluate(runDir: string, datasets: string[], onEvent?: (event: TrainEvent) => void, cacheDir?: string, existing?: ExistingEvaluation): RunningRequest<WorkerResults['evaluate']> {
     return this.run({ type: 'evaluate', runDir, datasets, ...(cacheDir ? { cacheDir } : {}), ...(existing ? { existing } : {}) }, onEvent);
   }
 
-  checkDataset(spec: string, onEvent?: (event: TrainEvent) => void): RunningRequest<DatasetCheckResult> {
-    return this.run<DatasetCheckResult>({ type: 'checkDataset', spec }, onEvent);
+  checkDataset(spec: string, onEvent?: (event: TrainEvent) => void): RunningRequest<WorkerResults['checkDataset']> {
+    return this.run({ type: 'checkDataset', spec }, onEvent);
   }
 
   /** The engine's compareRuns on these run folders (comparison.json contents). */
-  compare(runDirs: string[], options: Omit<CompareRequest, 'type' | 'runDirs'> = {}): RunningRequest<Comparison> {
+  compare(runDirs: string[], options: Omit<CompareRequest, 'type' | 'runDirs'> = {}): RunningRequest<WorkerResults['compare']> {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-    return this.run<Comparison>({ type: 'compare', runDirs, ...defined });
+    return this.run({ type: 'compare', runDirs, ...defined });
   }
 
-  predict(runDir: string, input: string, outDir: string, onEvent?: (event: TrainEvent) => void): RunningRequest<PredictionSummary> {
-    return this.run<PredictionSummary>({ type: 'predict', runDir, input, outDir }, onEvent);
+  predict(runDir: string, input: string, outDir: string, onEvent?: (event: TrainEvent) => void): RunningRequest<WorkerResults['predict']> {
+    return this.run({ type: 'predict', runDir, input, outDir }, onEvent);
   }
 
-  exportOnnx(runDir: string, outFile: string): RunningRequest<OnnxExportResult> {
-    return this.run<OnnxExportResult>({ type: 'exportOnnx', runDir, outFile });
+  exportOnnx(runDir: string, outFile: string): RunningRequest<WorkerResults['exportOnnx']> {
+    return this.run({ type: 'exportOnnx', runDir, outFile });
   }
 
   async listProviders(plugins: PluginReference[]): Promise<{ losses: ProviderInfo[]; features: ProviderInfo[] }> {
     const outcome = await this.startJob({ type: 'listProviders', plugins }).done;
-    if (outcome.type !== 'providers') throw new EngineError('The engine answered listProviders without a provider list.');
+    if (outcome.type !== 'providers') throw new EngineError('The engine answered listProviders without a provider list.', 'invalidRequest');
     return outcome.value;
   }
 

@@ -10,13 +10,26 @@ import {
   EngineWorkerData,
   HostToWorkerMessage,
   ProvidersMessage,
+  ResultMessage,
+  WorkerErrorCode,
   parseHostToWorkerMessage,
   parseWorkerToHostMessage,
-} from '../../engine/train/workerProtocol';
+} from '../../engine/worker/protocol';
 
-/** The engine reported a failure (bad dataset path, plugin error...) in one line. */
+/**
+ * The engine reported a failure (bad dataset path, plugin error...) in one line. `code` says
+ * which kind (the worker's WorkerErrorCode; `crashed` when the worker died without answering);
+ * `slugs` names the existing evaluations of an `evaluationExists`.
+ */
 export class EngineError extends Error {
   override name = 'EngineError';
+  constructor(
+    message: string,
+    readonly code: WorkerErrorCode | 'crashed' = 'crashed',
+    readonly slugs: readonly string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export interface EngineJobOptions {
@@ -28,7 +41,7 @@ export interface EngineJobOptions {
 }
 
 type Request = Exclude<HostToWorkerMessage, { type: 'cancel' }>;
-export type EngineOutcome = { type: 'result'; value: unknown } | { type: 'providers'; value: Omit<ProvidersMessage, 'type'> };
+export type EngineOutcome = ResultMessage | { type: 'providers'; value: Omit<ProvidersMessage, 'type'> };
 
 function forwardLines(stream: NodeJS.ReadableStream | null | undefined, log: (line: string) => void) {
   if (!stream) return;
@@ -87,11 +100,11 @@ export class EngineJob {
             }
             return;
           case 'result':
-            return settle(() => resolve({ type: 'result', value: message.value }));
+            return settle(() => resolve(message));
           case 'providers':
             return settle(() => resolve({ type: 'providers', value: { losses: message.losses, features: message.features } }));
           case 'error':
-            return settle(() => reject(new EngineError(message.message)));
+            return settle(() => reject(new EngineError(message.message, message.code, message.slugs ?? [])));
         }
       });
       this.worker.on('error', (error: Error) => settle(() => reject(new EngineError(`The engine worker crashed: ${error.message}`))));

@@ -14,8 +14,8 @@
  * id throws. No `vscode` import: unit-tested directly.
  */
 import { isAbsolute } from 'node:path';
-import type { PluginProviderReference, ProviderInfo } from '../../engine/train/workerProtocol';
-import { BUILTIN_FEATURE_PROVIDERS, BUILTIN_LOSS_PROVIDERS } from '../../engine/train/workerProtocol';
+import type { PluginProviderReference, ProviderInfo } from '../../engine/worker/protocol';
+import { BUILTIN_FEATURE_PROVIDERS, BUILTIN_LOSS_PROVIDERS } from '../../engine/worker/protocol';
 import { DisposableLike, Signal } from '../util/signal';
 
 export type ProviderKind = 'loss' | 'feature';

@@ -5,7 +5,7 @@
  * (progress notification, status bar) listens to its events.
  */
 import type { RunRecord, TrainConfig, TrainEvent } from '../../engine/types';
-import type { TrainRequest } from '../../engine/train/workerProtocol';
+import type { TrainRequest } from '../../engine/worker/protocol';
 import { EngineError, EngineJob, EngineOutcome } from '../engine/engineJob';
 import { DisposableLike, Signal } from '../util/signal';
 

@@ -1,4 +1,4 @@
-// A stand-in for dist/engine-worker.js that follows src/engine/train/workerProtocol.ts, for the
+// A stand-in for dist/engine-worker.js that follows src/engine/worker/protocol.ts, for the
 // EngineJob unit tests. Behaviour is picked by the request: checkDataset specs 'ok', 'bad',
 // 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled.
 const { parentPort, workerData } = require('node:worker_threads');
@@ -10,13 +10,13 @@ parentPort.on('message', (msg) => {
     return;
   }
   if (msg.type === 'checkDataset') {
-    if (msg.spec === 'ok') parentPort.postMessage({ type: 'result', value: { ok: true, spec: msg.spec, count: 3, workerData } });
-    else if (msg.spec === 'bad') parentPort.postMessage({ type: 'error', message: 'Dataset folder not found: /nope' });
+    if (msg.spec === 'ok') parentPort.postMessage({ type: 'result', request: 'checkDataset', value: { ok: true, spec: msg.spec, count: 3, workerData } });
+    else if (msg.spec === 'bad') parentPort.postMessage({ type: 'error', code: 'setup', message: 'Dataset folder not found: /nope' });
     else if (msg.spec === 'crash') process.exit(3);
     else if (msg.spec === 'garbage') {
       parentPort.postMessage({ nonsense: true });
       console.log('a line on stdout');
-      parentPort.postMessage({ type: 'result', value: 'after garbage' });
+      parentPort.postMessage({ type: 'result', request: 'checkDataset', value: 'after garbage' });
     } else if (msg.spec === 'throw') throw new Error('boom in worker');
     // 'silent': never answers
     return;
@@ -34,13 +34,13 @@ parentPort.on('message', (msg) => {
       if (cancelled) {
         const done = { ...record, status: 'cancelled', epochsCompleted: epoch };
         parentPort.postMessage({ type: 'event', event: { type: 'cancelled', runId, record: done } });
-        parentPort.postMessage({ type: 'result', value: done });
+        parentPort.postMessage({ type: 'result', request: 'train', value: done });
         return;
       }
       if (epoch >= msg.config.epochs) {
         const done = { ...record, status: 'finished', epochsCompleted: epoch };
         parentPort.postMessage({ type: 'event', event: { type: 'finished', runId, record: done } });
-        parentPort.postMessage({ type: 'result', value: done });
+        parentPort.postMessage({ type: 'result', request: 'train', value: done });
         return;
       }
       epoch++;
