@@ -45,7 +45,7 @@ let sourceBaseline: string | null = null;
 let isBusy = false;
 let barMetric: CompareMetric = 'dice';
 let stripDataset: string | undefined;
-/** Runs picked for computing, in the order picked (the first is the runner's baseline). */
+/** Runs picked for computing, in the order picked (the first is the baseline). */
 let picked: string[] = saved.runIds ?? [];
 
 // ------------------------------------------------------------------------------ layout
@@ -109,7 +109,7 @@ function renderSourceBar(): void {
     h(
       'details',
       { class: 'runs-picker grow' },
-      h('summary', {}, 'Compute for selected runs (the first picked is the runner’s baseline)'),
+      h('summary', {}, 'Compute for selected runs (the first picked is the baseline; another can be chosen after)'),
       list,
       h(
         'div',
