@@ -2,6 +2,7 @@
  * `bus-lab` command-line entry. Dispatches to one subcommand per file in ./commands.
  * Exit codes: 0 done, 1 failed, 2 bad usage, 130 cancelled.
  */
+import { isMainThread } from 'node:worker_threads';
 import { CliCommand, CliIO, EXIT, UsageError } from './command';
 // Each subcommand registers with one import and one entry in COMMANDS below.
 // (keep this list sorted by name)
@@ -69,13 +70,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  // SIGTERM (schedulers, kill) stops as cleanly as Ctrl-C. Trainings run in a worker thread
+  // (trainInWorker.ts), so this thread answers even when the training is stuck; a second signal
+  // quits at once, and the run, whose lock dies with this process, resumes from its checkpoint.
+  const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.cancelled);
     process.stderr.write('\nStopping at the next step (Ctrl-C again to quit at once)...\n');
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     return await command.run(rest, makeIO(rest.includes('--json'), controller.signal));
   } catch (err) {
@@ -87,11 +92,13 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.BUS_LAB_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
-if (require.main === module) {
+// (In a worker thread this bundle is loaded as the training worker, not as the CLI.)
+if (require.main === module && isMainThread) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

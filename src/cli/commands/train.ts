@@ -1,10 +1,11 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runTraining, TrainSetupError } from '../../engine/train/trainer';
+import { TrainSetupError } from '../../engine/train/trainer';
 import type { TrainConfig } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
 import { createTrainProgress } from '../progress';
+import { TrainingTerminatedError, trainInWorker } from '../trainInWorker';
 
 const USAGE = `Usage: bus-lab train [options]
 
@@ -38,7 +39,9 @@ Trains a model and evaluates it on the external datasets.
   --cache DIR           decoded-image cache (default ~/.cache/bus-lab/datasets); --no-cache
   --name NAME           run name shown in tables
   --out DIR             runs folder (default ./runs)
-  --resume RUN_ID       continue a cancelled or interrupted run in --out
+  --resume RUN_ID       continue a cancelled, failed or interrupted run in --out (from its last
+                        checkpoint, or from epoch 1 if it stopped before the first); refused,
+                        naming the holder, while another process has the run (run.lock)
   --json                print the final run record as JSON on the last line
 `;
 
@@ -138,7 +141,7 @@ export const trainCommand: CliCommand = {
     const progress = createTrainProgress(io);
     let record;
     try {
-      record = await runTraining(config, {
+      record = await trainInWorker(config, {
         runsDir: resolve(String(o.out ?? 'runs')),
         runId: o.resume as string | undefined,
         resume: Boolean(o.resume),
@@ -148,6 +151,10 @@ export const trainCommand: CliCommand = {
     } catch (err) {
       progress.done();
       if (err instanceof TrainSetupError) throw new UsageError(err.message);
+      if (err instanceof TrainingTerminatedError) {
+        process.stderr.write(`bus-lab train: ${err.message}\n`);
+        return EXIT.cancelled;
+      }
       throw err;
     }
     progress.done();

@@ -22,6 +22,8 @@ import { TensorGrowthWatch } from '../plugins/growthWatch';
 import { PluginError } from '../plugins/pluginLoader';
 import { FeatureProvider, LossBatch, LossContext, LossInstance, toLossInstance } from '../plugins/providers';
 import { RunStore } from '../runs/runStore';
+import { acquireRunLock, RunLock } from '../runs/runLock';
+import { rewindMetrics } from '../runs/metricsRewind';
 import { aucMannWhitney, youdenThreshold } from '../stats';
 import { fitLogisticRegression } from '../stats/logisticRegression';
 import type { NamedTensorMap, Scalar, Tensor, Tensor1D, TF, Variable } from '../tf';
@@ -38,6 +40,8 @@ export interface TrainOptions {
   resume?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: TrainEvent) => void;
+  /** The caller holds the run folder's lock (acquireRunLock; e.g. the ablation runner); otherwise runTraining takes it. */
+  callerHoldsLock?: boolean;
 }
 
 export { TrainSetupError };
@@ -70,24 +74,43 @@ interface TrainingState {
 
 const LOG_EVERY_STEPS = 1;
 
+/**
+ * Trains a new run, or resumes one (from its checkpoint, or from epoch 1 when it was killed before
+ * its first). Holds the run folder's lock throughout (RunLockedError when another process has it).
+ */
 export async function runTraining(partial: Partial<TrainConfig>, options: TrainOptions): Promise<RunRecord> {
+  let lock: RunLock | undefined;
+  const lockRun = (runDir: string, createFolder: boolean) => {
+    if (!options.callerHoldsLock) lock = acquireRunLock(runDir, options.resume ? 'resume' : 'train', { createFolder });
+  };
+  try {
+    return await trainLocked(partial, options, lockRun);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainLocked(partial: Partial<TrainConfig>, options: TrainOptions, lockRun: (runDir: string, createFolder: boolean) => void): Promise<RunRecord> {
   const emit = (e: TrainEvent) => options.onEvent?.(e);
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => emit({ type: 'log', level, message });
   const store = new RunStore(options.runsDir);
 
   // ---- setup: anything wrong here is the caller's configuration; no run folder is made yet.
   let previous: RunRecord | undefined;
+  // A run killed before its first checkpoint starts again from epoch 1 in its folder.
+  let fromCheckpoint = false;
   if (options.resume) {
     if (!options.runId) throw new TrainSetupError('resume: a run id is required');
+    if (!existsSync(store.runDir(options.runId))) throw new TrainSetupError(`resume: ${store.runDir(options.runId)}: no such run folder`);
+    // Locked before reading: a run.json that says `running` is then an interrupted run, not a live one.
+    lockRun(store.runDir(options.runId), false);
     try {
       previous = await store.readRecord(options.runId);
     } catch (err) {
       throw new TrainSetupError(`resume: ${(err as Error).message}`);
     }
     if (previous.status === 'finished') throw new TrainSetupError(`resume: run ${options.runId} has already finished`);
-    if (!existsSync(join(store.runDir(options.runId), 'checkpoint', 'model.json'))) {
-      throw new TrainSetupError(`resume: run ${options.runId} has no checkpoint to resume from`);
-    }
+    fromCheckpoint = existsSync(join(store.runDir(options.runId), 'checkpoint', 'model.json'));
   }
   // Code and native-module paths of a resumed run come from the caller, never from run.json.
   const requested = previous ? resumeConfig(previous, partial) : partial;
@@ -117,7 +140,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
   // ---- the run folder
   const now = new Date().toISOString();
   const record: RunRecord = previous
-    ? { ...previous, config, status: 'running', updatedAt: now, error: undefined }
+    ? { ...previous, config, status: 'running', updatedAt: now, error: undefined, ...(fromCheckpoint ? {} : { epochsCompleted: 0, bestEpoch: undefined, bestValDice: undefined, wallSeconds: undefined, evaluated: [] }) }
     : {
         formatVersion: 1,
         id: options.runId ?? store.newRunId(config.name ?? config.method),
@@ -132,7 +155,8 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       };
   record.backend = { name: backend.name, reason: backend.reason };
   record.providers = { losses: plan.terms.map((t) => t.providerId), features: plan.needsFeatures ? config.features : [] };
-  const runDir = previous ? store.runDir(record.id) : await store.create(record);
+  // A new run is locked inside create(), which removes the folder again if the disk refuses it.
+  const runDir = previous ? store.runDir(record.id) : await store.create(record, (dir) => lockRun(dir, true));
   const started = Date.now() - (previous?.wallSeconds ?? 0) * 1000;
 
   const net = createUNet(tf, { baseWidth: config.baseWidth, depth: 4, withClassifier: plan.withClassifier, seed: config.seed });
@@ -160,7 +184,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
     let phiStart: PhiCalibration | undefined;
     if (table && usesConsistency) {
       phiStart = config.phiInit === 'calibrated' ? calibratePhi(table, config.features) : unitPhi(config.features);
-      if (!previous) record.phiCalibration = phiStart;
+      if (!fromCheckpoint) record.phiCalibration = phiStart;
       if (phiStart.trainAuc !== undefined) log(`phi calibrated on ${phiStart.n} training masks: AUC ${fmt(phiStart.trainAuc)}, bias ${fmt(phiStart.bias)}, weights ${config.features.map((id) => `${id} ${fmt(phiStart!.weights[id])}`).join(', ')}`);
     }
     for (const t of plan.terms) {
@@ -248,7 +272,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       }
     };
 
-    if (previous) {
+    if (fromCheckpoint) {
       const { manifest, tensors } = await loadCheckpoint<ModelDescription>(tf, join(runDir, 'checkpoint'));
       assignWeights(net, tensors, join(runDir, 'checkpoint'));
       auxVars.forEach((v, i) => {
@@ -265,7 +289,11 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
       // Variables made by assign/setWeights hold their own reference to the data.
       for (const t of tensors.values()) t.dispose();
       log(`resuming ${record.id} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}`);
+    } else if (previous) {
+      log(`resuming ${record.id} from epoch 1: it was stopped before its first checkpoint`);
     }
+    // Records past the checkpoint (an epoch done but not saved) are redone, never duplicated.
+    if (previous) await rewindMetrics(runDir, { epochsCompleted: state.epoch, globalStep: state.globalStep });
 
     emit({ type: 'started', runId: record.id, runDir, record, totalSteps });
     log(`training ${config.method} on ${trainSet.name}: ${train.length} training / ${val.length} validation images, ${config.epochs} epochs, ${net.parameterCount} parameters`);
@@ -387,6 +415,7 @@ export async function runTraining(partial: Partial<TrainConfig>, options: TrainO
         cacheDir: config.cacheDir,
         limit: config.limit,
         existing: 'overwrite',
+        callerHoldsLock: true,
         signal: options.signal,
         onWarning: (m) => log(m, 'warn'),
         onDataset: (d) => log(`evaluating on ${d.name} (${d.images} images)`),
