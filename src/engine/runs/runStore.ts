@@ -3,11 +3,11 @@
  * resume) and `eval/<dataset>/`. See docs/ARCHITECTURE.md. run.json is always replaced
  * atomically. Reading is in runFolder.ts, metricsFile.ts and evaluationFolder.ts.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricsRecord, RunRecord } from '../types';
-import { writeFileAtomic } from './atomicWrite';
+import { fileSystemError, makeFolder, writeFileAtomic } from './atomicWrite';
 import { readRunRecord } from './runFolder';
 
 export class RunStore {
@@ -26,10 +26,23 @@ export class RunStore {
     return id;
   }
 
-  async create(record: RunRecord): Promise<string> {
+  /**
+   * Makes the run folder, runs `inFolder` (e.g. taking its lock), writes run.json. If a file-system
+   * error stops that (a full disk, a read-only --out), the folders it made are removed again, so no
+   * empty run folder is left behind, and the error names the path and the operation.
+   */
+  async create(record: RunRecord, inFolder?: (dir: string) => void | Promise<void>): Promise<string> {
     const dir = this.runDir(record.id);
-    await mkdir(dir, { recursive: true });
-    await this.writeRecord(record);
+    const made = await makeFolder(dir);
+    try {
+      await inFolder?.(dir);
+      await this.writeRecord(record);
+    } catch (err) {
+      const fsError = (err as NodeJS.ErrnoException)?.code !== undefined;
+      // Only errors of the disk: a lock held by another process is not ours to clean up after.
+      if (made && fsError) await rm(made, { recursive: true, force: true });
+      throw fsError ? fileSystemError('create run folder', dir, err) : err;
+    }
     return dir;
   }
 
@@ -44,7 +57,12 @@ export class RunStore {
   /** metrics.jsonl is append-only; one whole line per write, so a reader never sees half a record. */
   async appendMetrics(id: string, records: MetricsRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await appendFile(join(this.runDir(id), 'metrics.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const file = join(this.runDir(id), 'metrics.jsonl');
+    try {
+      await appendFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    } catch (err) {
+      throw fileSystemError('append to', file, err);
+    }
   }
 }
 
