@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resizeBinary, resizeImage, resizeMask, resizePlane } from '../../src/engine/data/image/resize';
+import { fitWithin, resampleBilinear, resizeBinary, resizeImage, resizeMask, resizePlane } from '../../src/engine/data/image/resize';
 
 test('downscaling averages the covered area exactly', () => {
   const src = [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60];
@@ -35,4 +35,23 @@ test('masks are resized as coverage and thresholded at 0.5, keeping area and pos
   const back = resizeBinary(small, 20, 20, w, h);
   const overlap = back.reduce((s, v, i) => s + (v & mask[i]), 0);
   assert.ok(overlap / 1600 > 0.95);
+});
+
+test('resampleBilinear interpolates both ways (no area averaging), half-pixel centres, clamped borders', () => {
+  assert.deepEqual(Array.from(resampleBilinear([0, 100], 2, 1, 4, 1)), [0, 25, 75, 100]);
+  // Down by 3: bilinear reads the two pixels around each centre (1 and 4), not the mean of three.
+  assert.deepEqual(Array.from(resampleBilinear([0, 0, 90, 0, 0, 0], 6, 1, 2, 1)), [0, 0]);
+  assert.deepEqual(Array.from(resizePlane([0, 0, 90, 0, 0, 0], 6, 1, 2, 1)), [30, 0]);
+  const ramp = resampleBilinear([0, 10, 20, 30, 40, 50, 60, 70], 8, 1, 3, 1);
+  assert.deepEqual(Array.from(ramp).map((v) => Math.round(v * 1000) / 1000), [8.333, 35, 61.667]);
+  // Rows then columns: a 2x2 grid to 3x3 has its mean in the middle.
+  const grid = resampleBilinear([0, 10, 20, 30], 2, 2, 3, 3);
+  assert.ok(Math.abs(grid[4] - 15) < 1e-6, `${grid}`);
+  assert.throws(() => resampleBilinear([1, 2, 3], 2, 2, 4, 4), /3 values for a 2x2 plane/);
+});
+
+test('fitWithin caps the longest side and never enlarges', () => {
+  assert.deepEqual(fitWithin(1024, 768, 512), { width: 512, height: 384 });
+  assert.deepEqual(fitWithin(300, 200, 512), { width: 300, height: 200 });
+  assert.deepEqual(fitWithin(4000, 3, 512), { width: 512, height: 1 });
 });

@@ -17,7 +17,7 @@ import type { EvaluationSummary, PerImageResult } from './evaluationTypes';
 import { SafeFileNames } from './fileNames';
 import { writeGalleryImages } from './galleryImages';
 import { binarize, scoreMasks } from './metrics';
-import { resampleBilinear } from './resample';
+import { resampleBilinear } from '../data/image/resize';
 import { summarizeEvaluation } from './summarize';
 
 export interface EvaluateOptions {

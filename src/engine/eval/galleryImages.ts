@@ -4,7 +4,7 @@
  * original resolution, shrunk to at most 512 px on the longest side (aspect kept).
  */
 import { join } from 'node:path';
-import { fitWithin, resampleBilinear } from './resample';
+import { fitWithin, resampleBilinear } from '../data/image/resize';
 import { toBytes, writeGreyPng } from './png';
 
 export const GALLERY_MAX_SIDE = 512;
