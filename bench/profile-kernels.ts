@@ -4,7 +4,7 @@
  * Guides which kernels are worth replacing; not part of the product.
  */
 import { initBackend } from '../src/engine/backend';
-import { syntheticBatch } from '../src/engine/backend/benchmark';
+import { syntheticBatch } from '../src/engine/bench/modelBenchmark';
 import { binaryCrossEntropy, softDiceLoss } from '../src/engine/losses/segmentation';
 import { createUNet } from '../src/engine/model/unet';
 import { createAdam } from '../src/engine/train/adam';

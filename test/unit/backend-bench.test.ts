@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runBenchmark, syntheticBatch } from '../../src/engine/backend/benchmark';
+import { runBenchmark, syntheticBatch } from '../../src/engine/bench/modelBenchmark';
 import { median } from '../../src/engine/stats/descriptive';
 
 describe('benchmark', () => {

@@ -1,5 +1,5 @@
 import { BackendChoice, BACKEND_CHOICES } from '../../engine/types';
-import { runBenchmark } from '../../engine/backend/benchmark';
+import { runBenchmark } from '../../engine/bench/modelBenchmark';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
 

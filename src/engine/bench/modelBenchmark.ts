@@ -1,5 +1,5 @@
 /**
- * The training and inference benchmark behind `bus-lab bench`: the real model (createUNet) with
+ * The model benchmark behind `bus-lab bench`: the real model (createUNet) with
  * the real losses (soft Dice + BCE on the mask, BCE on malignancy, as the mtl method trains),
  * Adam, on synthetic batches. Times are medians over timed steps after warm-up, so a first-call
  * cost (kernel setup, XNNPACK weight packing, heap growth) does not count as throughput.
@@ -10,7 +10,7 @@ import { createUNet } from '../model/unet';
 import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
 import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
-import { initBackend } from './index';
+import { initBackend } from '../backend/index';
 import { median } from '../stats/descriptive';
 import { createAdam } from '../train/adam';
 
