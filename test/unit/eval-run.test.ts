@@ -17,6 +17,7 @@ import { evaluateRun, EvaluationExistsError, existingEvaluations } from '../../s
 import type { EvaluationSummary } from '../../src/engine/eval/evaluationTypes';
 import { readPerImageRows } from '../../src/engine/runs/evaluationFolder';
 import { readRunRecord } from '../../src/engine/runs/runFolder';
+import { acquireRunLock, RunLockedError } from '../../src/engine/runs/runLock';
 import type { RunRecord } from '../../src/engine/types';
 import { EngineClient } from '../../src/extension/engine/engineClient';
 import { EngineError } from '../../src/extension/engine/engineJob';
@@ -126,6 +127,16 @@ describe('evaluateRun', () => {
     assert.ok((await readRunRecord(run.dir)).evaluated.includes(slug));
     const over = await evaluateRun({ tf, runDir: run.dir, datasets: [SITE_B], writeImages: false, resamples: 20, existing: 'overwrite' });
     assert.equal(over.evaluations[0].slug, SLUG);
+  });
+
+  it('never reads the checkpoint of a run whose folder another process holds (training)', { timeout: 60_000 }, async () => {
+    const { tf } = await initBackend('wasm', { accelerator: 'off' });
+    const lock = acquireRunLock(run.dir, 'train');
+    try {
+      await assert.rejects(evaluateRun({ tf, runDir: run.dir, datasets: [SITE_B], existing: 'overwrite', writeImages: false }), RunLockedError);
+    } finally {
+      lock.release();
+    }
   });
 
   it('does not record a cancelled evaluation', { timeout: 120_000 }, async () => {

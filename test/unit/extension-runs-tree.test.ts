@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { acquireRunLock } from '../../src/engine/runs/runLock';
 import type { RunRecord } from '../../src/engine/types';
 import { listRuns, readRun } from '../../src/extension/runs/runSummaries';
 import { childrenOf, formatStartTime, runNode } from '../../src/extension/runs/runsTreeModel';
@@ -76,7 +77,12 @@ describe('run summaries', () => {
 
 describe('runs tree model', () => {
   it('builds run → datasets → metrics nodes', async () => {
-    const { runs } = await listRuns(makeRuns());
+    const runsDir = makeRuns();
+    // run-b is training: this process holds its lock (without one it would be interrupted, below).
+    const lock = acquireRunLock(join(runsDir, 'run-b'), 'train');
+    const { runs } = await listRuns(runsDir);
+    lock.release();
+    assert.equal((await readRun(join(runsDir, 'run-b'))).status, 'interrupted', 'a running run whose lock is gone');
     const roots = childrenOf(runs);
     assert.equal(roots.length, 2);
     const [running, finished] = roots;

@@ -18,6 +18,7 @@ import type { CheckpointManifest } from '../model/checkpoint';
 import { loadPredictor, type ModelDescription } from '../model/predictor';
 import { phiModelFrom, type PhiModel } from '../predict/phi';
 import { evaluationDir, hasEvaluation, keepBothSlug } from '../runs/evaluationFolder';
+import { acquireRunLock } from '../runs/runLock';
 import { readRunRecord } from '../runs/runFolder';
 import { addEvaluated } from '../runs/runStore';
 import type { TF } from '../tf';
@@ -65,6 +66,12 @@ export interface EvaluateRunOptions {
    * the slug. The trainer passes its own (it holds the record it keeps writing).
    */
   recordEvaluated?: (slug: string) => Promise<void>;
+  /**
+   * The caller holds the run folder's lock (the trainer). Otherwise evaluateRun takes it for the
+   * whole evaluation, so it never reads the checkpoint of a run that is still training
+   * (RunLockedError naming the holder) and two evaluations never write the same folder.
+   */
+  callerHoldsLock?: boolean;
 }
 
 export interface RunEvaluation {
@@ -96,6 +103,15 @@ function phiFeatures(record: RunRecord): string[] {
 }
 
 export async function evaluateRun(opts: EvaluateRunOptions): Promise<RunEvaluation> {
+  const lock = opts.callerHoldsLock ? undefined : acquireRunLock(opts.runDir, 'evaluate');
+  try {
+    return await evaluateLocked(opts);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function evaluateLocked(opts: EvaluateRunOptions): Promise<RunEvaluation> {
   const { tf, runDir } = opts;
   const which = opts.which ?? 'best';
   const existing = opts.existing ?? 'refuse';

@@ -6,12 +6,16 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isRecord } from '../../shared/isRecord';
 import type { RunRecord, RunStatus } from '../types';
+import { runStatusOf } from './runStatus';
 
 // Re-exported for experiments/comparisonFile.ts until it imports src/shared/isRecord itself.
 export { isRecord };
 
-/** Every status a run.json may hold. */
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'finished', 'failed', 'cancelled'];
+/**
+ * Every run status. run.json holds the first four; `interrupted` is what a `running` run is when
+ * no live process holds its lock (runStatus.ts); readers report it as the run's `status`.
+ */
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'finished', 'failed', 'cancelled', 'interrupted'];
 
 export function isRunStatus(v: unknown): v is RunStatus {
   return typeof v === 'string' && (RUN_STATUSES as readonly string[]).includes(v);
@@ -19,7 +23,8 @@ export function isRunStatus(v: unknown): v is RunStatus {
 
 /** What a folder holds: a run, no run at all (no run.json: a folder being created, or a stranger), or a broken run.json. */
 export type RunRead =
-  | { kind: 'run'; dir: string; record: RunRecord }
+  /** `status`: the effective status (run.json's, or `interrupted` for a `running` run without a live lock). */
+  | { kind: 'run'; dir: string; record: RunRecord; status: RunStatus }
   | { kind: 'notARun'; dir: string }
   | { kind: 'unreadable'; dir: string; problem: string };
 
@@ -58,7 +63,7 @@ export async function readRun(dir: string): Promise<RunRead> {
   const record = raw as unknown as RunRecord;
   if (!record.id) record.id = basename(dir);
   if (!Array.isArray(record.evaluated)) record.evaluated = [];
-  return { kind: 'run', dir, record };
+  return { kind: 'run', dir, record, status: runStatusOf(dir, record) };
 }
 
 /** The run record of `dir`; throws a RunFolderError with a one-line message naming run.json. */
@@ -70,8 +75,8 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
 }
 
 export interface RunList {
-  /** Newest first (createdAt, then id). */
-  runs: { dir: string; record: RunRecord }[];
+  /** Newest first (createdAt, then id); `status` is the effective status. */
+  runs: { dir: string; record: RunRecord; status: RunStatus }[];
   /** One line per folder whose run.json is broken; folders without run.json are not runs and not problems. */
   problems: string[];
 }
@@ -89,7 +94,7 @@ export async function listRuns(runsDir: string): Promise<RunList> {
   const runs: RunList['runs'] = [];
   const problems: string[] = [];
   for (const r of reads) {
-    if (r.kind === 'run') runs.push({ dir: r.dir, record: r.record });
+    if (r.kind === 'run') runs.push({ dir: r.dir, record: r.record, status: r.status });
     else if (r.kind === 'unreadable') problems.push(r.problem);
   }
   runs.sort((a, b) => String(b.record.createdAt).localeCompare(String(a.record.createdAt)) || a.record.id.localeCompare(b.record.id));

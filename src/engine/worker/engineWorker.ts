@@ -14,6 +14,7 @@ import { predictImages } from '../predict/predictImages';
 import { createRegistries } from '../plugins/builtins';
 import { loadPlugins } from '../plugins/pluginLoader';
 import { readRunRecord, RunFolderError } from '../runs/runFolder';
+import { RunLockedError } from '../runs/runLock';
 import { runTraining, TrainSetupError } from '../train/trainer';
 import {
   EngineWorkerData,
@@ -131,6 +132,7 @@ function errorMessageOf(err: unknown): ErrorMessage {
   if (err instanceof EvaluationExistsError) return { type: 'error', code: 'evaluationExists', message, slugs: err.slugs };
   if (err instanceof TrainSetupError) return { type: 'error', code: 'setup', message };
   if (err instanceof RunFolderError) return { type: 'error', code: 'notARun', message };
+  if (err instanceof RunLockedError) return { type: 'error', code: 'runLocked', message };
   if (err instanceof ProtocolError) return { type: 'error', code: 'invalidRequest', message };
   return { type: 'error', code: 'failed', message };
 }

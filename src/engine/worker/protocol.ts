@@ -192,11 +192,12 @@ export type ResultMessage = { [K in ResultRequest]: { type: 'result'; request: K
 /**
  * Why a request failed: `invalidRequest` (not this protocol), `busy` (a second request),
  * `setup` (configuration or data named by it, before a run folder exists), `notARun` (no or a
- * broken run.json), `evaluationExists` (evaluate with `existing: 'refuse'`; `slugs` names them),
+ * broken run.json), `runLocked` (another process holds the run folder's lock: training, or
+ * evaluating it), `evaluationExists` (evaluate with `existing: 'refuse'`; `slugs` names them),
  * `failed` (anything else, e.g. training failed).
  */
-export type WorkerErrorCode = 'invalidRequest' | 'busy' | 'setup' | 'notARun' | 'evaluationExists' | 'failed';
-export const WORKER_ERROR_CODES: readonly WorkerErrorCode[] = ['invalidRequest', 'busy', 'setup', 'notARun', 'evaluationExists', 'failed'];
+export type WorkerErrorCode = 'invalidRequest' | 'busy' | 'setup' | 'notARun' | 'runLocked' | 'evaluationExists' | 'failed';
+export const WORKER_ERROR_CODES: readonly WorkerErrorCode[] = ['invalidRequest', 'busy', 'setup', 'notARun', 'runLocked', 'evaluationExists', 'failed'];
 
 export interface ErrorMessage {
   type: 'error';

@@ -6,6 +6,7 @@
 import type { EvaluationSummary } from '../../engine/eval/evaluationTypes';
 import { listEvaluationSlugs, readEvaluationSummary } from '../../engine/runs/evaluationFolder';
 import { listRuns as listRunFolders, readRunRecord } from '../../engine/runs/runFolder';
+import { runStatusOf } from '../../engine/runs/runStatus';
 import type { MetricSummary, RunRecord, RunSummary } from '../../engine/types';
 
 /** One external (or validation) evaluation of a run, with every metric its summary.json holds. */
@@ -83,14 +84,15 @@ export function toRunListing(runDir: string, record: RunRecord, external: Extern
   };
 }
 
-/** Reads one run folder; throws a one-line error when run.json is missing or malformed. */
+/** Reads one run folder (status as the lock makes it: a dead `running` run is `interrupted`); throws a one-line error when run.json is missing or malformed. */
 export async function readRun(runDir: string): Promise<RunListing> {
   const record = await readRunRecord(runDir);
-  return toRunListing(runDir, record, await externalResults(runDir, record));
+  const effective = { ...record, status: runStatusOf(runDir, record) };
+  return toRunListing(runDir, effective, await externalResults(runDir, record));
 }
 
 /** Every run in `runsDir`, newest first. A missing runs folder is an empty list. */
 export async function listRuns(runsDir: string): Promise<RunListResult> {
   const { runs, problems } = await listRunFolders(runsDir);
-  return { runs: await Promise.all(runs.map(async (r) => toRunListing(r.dir, r.record, await externalResults(r.dir, r.record)))), problems };
+  return { runs: await Promise.all(runs.map(async (r) => toRunListing(r.dir, { ...r.record, status: r.status }, await externalResults(r.dir, r.record)))), problems };
 }

@@ -20,10 +20,10 @@ export function runDirOf(runsDir: string, runId: string): string | undefined {
   return isRunId(runId) ? resolveInside(runsDir, runId) : undefined;
 }
 
-/** The run record, or undefined when the folder holds no readable run. */
+/** The run record with its effective status (`interrupted` for a dead `running` run), or undefined when the folder holds no readable run. */
 export async function readRunRecord(runDir: string): Promise<RunRecord | undefined> {
   const read = await readRun(runDir);
-  return read.kind === 'run' ? read.record : undefined;
+  return read.kind === 'run' ? { ...read.record, status: read.status } : undefined;
 }
 
 export function runOptionOf(id: string, r: RunRecord | undefined): RunOption {
@@ -41,7 +41,10 @@ export function runOptionOf(id: string, r: RunRecord | undefined): RunOption {
 /** Every run folder with a readable run.json, newest first. */
 export async function listRuns(runsDir: string): Promise<RunOption[]> {
   const { runs } = await listRunFolders(runsDir);
-  return runs.map((r) => ({ id: r.dir.split(/[\\/]/).pop() ?? r.record.id, record: r.record })).filter((r) => isRunId(r.id)).map((r) => runOptionOf(r.id, r.record));
+  return runs
+    .map((r) => ({ id: r.dir.split(/[\\/]/).pop() ?? r.record.id, record: { ...r.record, status: r.status } }))
+    .filter((r) => isRunId(r.id))
+    .map((r) => runOptionOf(r.id, r.record));
 }
 
 export interface MetricsRead {
