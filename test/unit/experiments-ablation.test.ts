@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import type { PerImageResult } from '../../src/engine/eval/evaluationTypes';
 import { formatPerImageCsv } from '../../src/engine/runs/perImageCsv';
 import { runAblation, TrainFunction } from '../../src/engine/experiments/ablation';
+import { acquireRunLock, readRunLock } from '../../src/engine/runs/runLock';
 import { AblationConfigFile, parseAblationConfig, readAblationConfig } from '../../src/engine/experiments/ablationConfig';
 import type { RunRecord, TrainConfig } from '../../src/engine/types';
 
@@ -185,17 +186,15 @@ test('after a crash mid-grid, the next invocation skips finished runs and resume
   assert.deepEqual(third, []);
 });
 
-test('a run folder without a checkpoint is started afresh; a changed config is refused', async () => {
+test('a run killed before its first checkpoint is resumed in its folder (the trainer restarts it from epoch 1); a changed config is refused', async () => {
   const ablation = parseAblationConfig({ ...CONFIG, methods: ['single'], seeds: [1] }, join(root, 'one.json'));
   const outDir = join(root, 'out2');
   const dir = join(outDir, 'single-seed1');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'run.json'), JSON.stringify(record('single-seed1', ablation.entries[0].config, 'running')));
-  writeFileSync(join(dir, 'stale.txt'), 'x');
   const calls: { runId: string; resume: boolean }[] = [];
   await runAblation(ablation, { outDir, train: fakeTrainer(calls) });
-  assert.deepEqual(calls, [{ runId: 'single-seed1', resume: false }]);
-  assert.equal(existsSync(join(dir, 'stale.txt')), false);
+  assert.deepEqual(calls, [{ runId: 'single-seed1', resume: true }]);
 
   const changed = parseAblationConfig({ ...CONFIG, methods: ['single'], seeds: [1], settings: { epochs: 5, imageSize: 32 } }, join(root, 'one.json'));
   await assert.rejects(runAblation(changed, { outDir, train: fakeTrainer([]) }), /existing run has epochs = 1 but the ablation config says 5/);
@@ -235,4 +234,30 @@ test('--shard: two shards split the grid without overlap, and a plain run afterw
   const cell = all.comparison.cells.find((c) => c.method !== all.comparison!.baseline && c.diceDiffHierarchical);
   assert.ok(cell?.diceDiffHierarchical && cell.diceDiffHierarchical.seeds[0] === 2);
   await assert.rejects(runAblation(a, { outDir, train: fakeTrainer([]), shard: { index: 3, count: 2 } }), /shard: expected K\/N/);
+});
+
+test('a run another process holds is skipped, named with its holder, and no comparison is written; the lock is held while a run trains', async () => {
+  const ablation = parseAblationConfig({ ...CONFIG, methods: ['single'], seeds: [1, 2] }, join(root, 'held.json'));
+  const outDir = join(root, 'held');
+  const other = acquireRunLock(join(outDir, 'single-seed1'), 'train', { createFolder: true });
+  const calls: { runId: string; resume: boolean }[] = [];
+  const actions: string[] = [];
+  const trainer = fakeTrainer(calls);
+  const locked: (boolean | undefined)[] = [];
+  const result = await runAblation(ablation, {
+    outDir,
+    train: async (partial, options) => {
+      locked.push(readRunLock(join(outDir, options.runId!))?.live);
+      assert.equal(options.callerHoldsLock, true);
+      return trainer(partial, options);
+    },
+    onRun: (i) => actions.push(`${i.entry.runId}:${i.action}${i.holder ? `:${i.holder.purpose}:${i.holder.pid}` : ''}`),
+  });
+  assert.deepEqual(actions, [`single-seed1:held:train:${process.pid}`, 'single-seed2:start']);
+  assert.deepEqual(calls.map((c) => c.runId), ['single-seed2']);
+  assert.deepEqual(locked, [true]);
+  assert.equal(readRunLock(join(outDir, 'single-seed2')), undefined, 'released after training');
+  assert.deepEqual(result.held.map((h) => h.runId), ['single-seed1']);
+  assert.equal(result.comparison, undefined);
+  other.release();
 });

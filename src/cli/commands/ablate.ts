@@ -5,6 +5,8 @@ import { formatComparisonMarkdown } from '../../engine/experiments/comparisonMar
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
 import { createTrainProgress } from '../progress';
+import { trainInWorker } from '../trainInWorker';
+import { describeHolder } from '../../engine/runs/runLock';
 import { defaultCacheDir } from './train';
 
 const USAGE = `Usage: bus-lab ablate CONFIG.json [options]
@@ -12,7 +14,10 @@ const USAGE = `Usage: bus-lab ablate CONFIG.json [options]
 Runs an ablation: every method/variant of CONFIG.json with every seed, one run at a time, each
 evaluated on the external datasets, then compares them (comparison.json, comparison.md).
 Interrupted? Run the same command again: finished runs are skipped and a half-done run resumes
-from its last checkpoint. Relative paths in CONFIG.json are relative to its folder.
+from its last checkpoint. Each run is trained holding its folder's lock: a run another process
+is training is skipped (named with its holder), so several invocations or shards may share one
+--out, on one machine or on a shared file system (docs/SCALING.md). Relative paths in
+CONFIG.json are relative to its folder.
 See experiments/paper-protocol.json and experiments/synthetic-demo.json.
 
   --out DIR    folder for the runs and the comparison (default ./runs/<config name>)
@@ -55,24 +60,37 @@ export const ablateCommand: CliCommand = {
       result = await runAblation(ablation, {
         outDir,
         shard,
+        // In a worker thread, so that signals are answered even by a stuck training (trainInWorker.ts).
+        train: trainInWorker,
         signal: io.signal,
         onEvent: progress.onEvent,
-        onRun: ({ entry, index, total, action }) => {
-          const verb = action === 'skip' ? 'finished, skipping' : action === 'resume' ? 'resuming' : 'starting';
+        onRun: ({ entry, index, total, action, holder }) => {
+          const verb =
+            action === 'skip' ? 'finished, skipping' : action === 'resume' ? 'resuming' : action === 'held' ? `in use (${holder ? describeHolder(holder) : 'locked'}), skipping` : 'starting';
           io.info(`[${index + 1}/${total}] ${entry.runId}: ${verb}`);
         },
       });
+    } catch (err) {
+      // A training terminated after a stop request (it did not answer in time) is a cancel.
+      if (!io.signal.aborted) throw err;
+      process.stderr.write(`bus-lab ablate: ${(err as Error).message}\n`);
+      return EXIT.cancelled;
     } finally {
       progress.done();
     }
     const failed = result.runs.filter((r) => r.status === 'failed');
     for (const r of failed) io.warn(`${r.runId} failed: ${r.error ?? 'unknown error'}`);
+    if (result.held.length > 0) {
+      process.stderr.write(
+        `bus-lab ablate: ${result.held.length} run(s) in use by other processes (${result.held.map((h) => `${h.runId}: ${describeHolder(h.holder)}`).join('; ')}); run again when they finish to compare\n`,
+      );
+    }
     if (result.comparison) {
       io.info(formatComparisonMarkdown(result.comparison).trimEnd());
       io.info(`wrote ${result.files?.json} and ${result.files?.markdown}`);
     }
     io.result({ outDir: result.outDir, runs: result.runs, comparison: result.comparison });
     if (result.cancelled) return EXIT.cancelled;
-    return failed.length > 0 ? EXIT.failed : EXIT.ok;
+    return failed.length > 0 || result.held.length > 0 ? EXIT.failed : EXIT.ok;
   },
 };

@@ -3,14 +3,19 @@
  * on every external dataset by the trainer, then compares the runs (comparison.json / .md).
  *
  * Resumable: run ids are deterministic, so a second invocation skips finished runs, resumes a
- * half-done run from its last checkpoint, and starts the rest. `<out>/ablation.json` records the
- * state of the grid after every change.
+ * half-done run from its last checkpoint (from epoch 1 if it had none), and starts the rest.
+ * `<out>/ablation.json` records the state of the grid after every change.
+ *
+ * Concurrent: each run is trained holding its folder's lock (runs/runLock.ts), taken before the
+ * run is looked at; a run another process holds is skipped, named with its holder. So shards, or
+ * several plain invocations, on one shared folder never train a run twice.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRunRecord } from '../runs/runFolder';
 import { writeFileAtomic } from '../runs/atomicWrite';
+import { acquireRunLock, RunLock, RunLockedError, RunLockHolder } from '../runs/runLock';
+import { runStatusOf } from '../runs/runStatus';
 import type { TrainOptions } from '../train/trainer';
 import type { RunRecord, RunStatus, TrainConfig, TrainEvent } from '../types';
 import type { Ablation, AblationEntry } from './ablationConfig';
@@ -19,7 +24,8 @@ import type { Comparison } from './comparisonTypes';
 
 export type TrainFunction = (config: Partial<TrainConfig>, options: TrainOptions) => Promise<RunRecord>;
 
-export type AblationAction = 'skip' | 'resume' | 'start';
+/** 'held': another process has the run (its lock); this invocation leaves it alone. */
+export type AblationAction = 'skip' | 'resume' | 'start' | 'held';
 
 export interface AblationOptions {
   /** Folder of the runs (`<out>/<runId>/`), ablation.json and the comparison. */
@@ -36,7 +42,7 @@ export interface AblationOptions {
    */
   shard?: { index: number; count: number };
   /** Called before each grid entry with what will happen to it. */
-  onRun?: (info: { entry: AblationEntry; index: number; total: number; action: AblationAction }) => void;
+  onRun?: (info: { entry: AblationEntry; index: number; total: number; action: AblationAction; holder?: RunLockHolder }) => void;
 }
 
 export interface AblationRunState {
@@ -52,6 +58,8 @@ export interface AblationResult {
   /** True when stopped through the signal; the next invocation continues. */
   cancelled: boolean;
   runs: AblationRunState[];
+  /** Runs another process was training; no comparison is written while there are any. */
+  held: { runId: string; holder: RunLockHolder }[];
   comparison?: Comparison;
   files?: { json: string; markdown: string };
 }
@@ -110,11 +118,12 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
     if (!record) continue;
     checkSameConfig(entry, record, runDir);
     records.set(entry.runId, record);
-    states[i].status = record.status;
+    states[i].status = runStatusOf(runDir, record);
   }
   await saveState();
 
   let cancelled = false;
+  const held: AblationResult['held'] = [];
   for (const [index, entry] of ablation.entries.entries()) {
     if (options.signal?.aborted) {
       cancelled = true;
@@ -122,23 +131,43 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
     }
     if (!mine(index)) continue;
     const runDir = join(outDir, entry.runId);
-    const previous = records.get(entry.runId);
-    const resumable = previous !== undefined && existsSync(join(runDir, 'checkpoint', 'model.json'));
-    const action: AblationAction = previous?.status === 'finished' ? 'skip' : resumable ? 'resume' : 'start';
-    options.onRun?.({ entry, index, total: ablation.entries.length, action });
-    if (action === 'skip') continue;
-    // A run folder without a checkpoint holds nothing worth keeping (killed before its first epoch).
-    if (action === 'start' && previous) await rm(runDir, { recursive: true, force: true });
-    states[index].status = 'running';
-    await saveState();
+    const info = { entry, index, total: ablation.entries.length };
+    if (records.get(entry.runId)?.status === 'finished') {
+      options.onRun?.({ ...info, action: 'skip' });
+      continue;
+    }
+    let lock: RunLock;
+    try {
+      lock = acquireRunLock(runDir, 'ablate', { createFolder: true });
+    } catch (err) {
+      if (!(err instanceof RunLockedError)) throw err;
+      options.onRun?.({ ...info, action: 'held', holder: err.holder });
+      held.push({ runId: entry.runId, holder: err.holder });
+      states[index].status = 'running';
+      continue;
+    }
     let record: RunRecord;
     try {
-      record = await train(entry.config, { runsDir: outDir, runId: entry.runId, resume: action === 'resume', signal: options.signal, onEvent: options.onEvent });
+      // Looked at again under the lock: another process may have finished or started it meanwhile.
+      const previous = await existingRun(runDir);
+      if (previous) checkSameConfig(entry, previous, runDir);
+      const action: AblationAction = previous?.status === 'finished' ? 'skip' : previous ? 'resume' : 'start';
+      options.onRun?.({ ...info, action });
+      if (action === 'skip') {
+        states[index].status = 'finished';
+        continue;
+      }
+      states[index].status = 'running';
+      await saveState();
+      const trainOptions: TrainOptions = { runsDir: outDir, runId: entry.runId, resume: action === 'resume', signal: options.signal, onEvent: options.onEvent, callerHoldsLock: true };
+      record = await train(entry.config, trainOptions);
     } catch (err) {
       states[index].status = 'failed';
       states[index].error = (err as Error).message;
       await saveState();
       throw new Error(`${entry.runId}: ${(err as Error).message}`);
+    } finally {
+      lock.release();
     }
     states[index].status = record.status;
     if (record.error) states[index].error = record.error;
@@ -149,11 +178,12 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
     }
   }
 
+  await saveState();
   const finished = states.filter((s) => s.status === 'finished').map((s) => join(outDir, s.runId));
-  if (cancelled || shard || finished.length === 0) return { outDir, cancelled, runs: states };
+  if (cancelled || shard || held.length > 0 || finished.length === 0) return { outDir, cancelled, runs: states, held };
   const baselineRun = states.find((s) => s.variant === ablation.baseline && s.status === 'finished');
   const comparison = await compareRuns(finished, { baseline: baselineRun ? ablation.baseline : undefined, seed: ablation.comparisonSeed });
   if (!baselineRun) comparison.notes.unshift(`baseline '${ablation.baseline}' has no finished run; differences are to ${comparison.baseline} instead`);
   const files = await writeComparison(outDir, comparison);
-  return { outDir, cancelled, runs: states, comparison, files };
+  return { outDir, cancelled, runs: states, held, comparison, files };
 }
