@@ -186,7 +186,7 @@ export function stripData(c: Comparison, dataset: string, width = 0.3): StripGro
 /** Tooltip text of one strip point: the image, its Dice, and where a click leads. */
 export function stripPointLabel(g: StripGroup, p: StripPoint): string[] {
   const lines = [`${p.imageId}`, `${g.name}: Dice ${p.y.toFixed(3)}${g.seeds > 1 ? ` (mean of ${g.seeds} seeds)` : ''}`];
-  lines.push(`Click: open in the Mask Gallery of ${g.galleryRunId}`);
+  lines.push(g.seeds > 1 ? `Click to open it in the Mask Gallery (run ${g.galleryRunId})` : 'Click to open it in the Mask Gallery');
   return lines;
 }
 

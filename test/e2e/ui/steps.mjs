@@ -383,14 +383,15 @@ export const steps = [
       await canvas.hover({ position: { x: first.x, y: first.y } });
       await sleep(300);
       await wb.screenshot('comparison-strip-tooltip');
+      const dataset = await frame.locator('[data-testid="strip-dataset"]').evaluate((el) => el.value);
+      // The gallery opens in the same editor group, which hides (and unloads) the comparison page.
       await canvas.click({ position: { x: first.x, y: first.y } });
-      const asked = JSON.parse((await canvas.getAttribute('data-last-open')) ?? 'null');
-      assert(asked && asked.imageId, 'the click asked for no image');
-      log(`    clicked ${first.imageId} at (${first.x}, ${first.y}); asked the gallery of ${asked.runId} for ${asked.imageId} (${asked.dataset})`);
-      const gallery = await wb.webviewFrame(`[data-testid="detail"][data-id="${asked.imageId.replace(/"/g, '\\"')}"]`, { timeout: 60_000 });
+      log(`    clicked ${first.imageId} (${dataset}) at (${first.x}, ${first.y})`);
+      const gallery = await wb.webviewFrame(`[data-testid="detail"][data-id="${first.imageId.replace(/"/g, '\\"')}"]`, { timeout: 60_000 });
       await gallery.waitForSelector('[data-testid="detail"]:not([hidden]) canvas[data-testid="detail-canvas"][data-loaded="true"]', { timeout: 60_000 });
-      const tab = await gallery.locator('vscode-tab-header[data-testid="dataset-tab"][data-dataset]').evaluateAll((els, ds) => els.find((e) => e.getAttribute('data-dataset') === ds)?.hasAttribute('active') ?? null, asked.dataset);
-      log(`    gallery detail open on ${asked.imageId}; its dataset tab active: ${tab}`);
+      const active = await gallery.locator('vscode-tabs').evaluate((tabs) => tabs.querySelectorAll('vscode-tab-header')[tabs.selectedIndex]?.getAttribute('data-dataset'));
+      log(`    gallery detail open on ${first.imageId}; active tab ${active}`);
+      assert(active === dataset, `the gallery shows ${active}, the strip plot ${dataset}`);
       await wb.screenshot('comparison-strip-opens-gallery');
     },
   },
