@@ -15,7 +15,7 @@ import { parseComparison, runnerBaseline } from '../../src/engine/experiments/co
 import type { Comparison } from '../../src/engine/experiments/comparisonTypes';
 import { parseComparisonMessage, parseComparisonState } from '../../src/webviews/protocol';
 import { barData, buildTable, cellText, comparisonToCsv, comparisonToMarkdown, DIFF_LABELS, formatP, significanceMark, stripData, stripPointLabel } from '../../src/webviews/comparison/viewModel';
-import { parseCsv } from '../../src/webviews/common/csv';
+import { parseCsv } from '../../src/engine/data/tabular/csv';
 
 function rand(seed: number): () => number {
   let s = seed >>> 0;
@@ -145,7 +145,8 @@ describe('chart data and export', () => {
     assert.ok(!label.join(' ').includes(String(s[1].points[0].x)), 'no jitter coordinates');
   });
   it('CSV: one row per metric x method x dataset x difference, with the difference named', () => {
-    const t = parseCsv(comparisonToCsv(runner));
+    const [header, ...body] = parseCsv(comparisonToCsv(runner));
+    const t = { header, rows: body };
     const rows = t.rows.filter((r) => r[0] === 'dice' && r[1] === 'run-birads' && r[4] === 'busi');
     assert.deepEqual(
       rows.map((r) => r[t.header.indexOf('difference')]),
