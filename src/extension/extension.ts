@@ -16,7 +16,7 @@ import { EngineClient } from './engine/engineClient';
 import { createOutputLog } from './outputLog';
 import { registerPanels } from '../webviews/host/registerPanels';
 import { discoverProviders, isInstalledExtension, moduleExists } from './providers/providerDiscovery';
-import { ProviderRegistry } from './providers/providerRegistry';
+import { ProviderCatalog } from './providers/providerCatalog';
 import { createProvidersView } from './providers/providersTreeProvider';
 import { RunsRepository } from './runs/runsRepository';
 import { createRunsView } from './runs/runsTreeProvider';
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   service = new TrainingService(engine.createTrainJob);
   context.subscriptions.push(service, showTrainingProgress(service, log));
 
-  const registry = new ProviderRegistry({ isKnownExtension: isInstalledExtension, moduleExists });
+  const registry = new ProviderCatalog({ isKnownExtension: isInstalledExtension, moduleExists });
   context.subscriptions.push(registry, discoverProviders(registry, log), createProvidersView(registry));
 
   // Decoded datasets are cached once per machine, so a second run never decodes PNGs again.

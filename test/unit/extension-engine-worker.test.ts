@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RunRecord, TrainEvent } from '../../src/engine/types';
 import { EngineClient } from '../../src/extension/engine/engineClient';
-import { ProviderRegistry } from '../../src/extension/providers/providerRegistry';
+import { ProviderCatalog } from '../../src/extension/providers/providerCatalog';
 import { listRuns } from '../../src/extension/runs/runSummaries';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import { TrainingService } from '../../src/extension/train/trainingService';
@@ -80,7 +80,7 @@ describe('extension ↔ engine worker', { skip }, () => {
   it('trains with the example plugin loss as the method', { timeout: 180_000 }, async () => {
     const { runsDir, service } = setup();
     const modulePath = join(root, 'examples', 'custom-loss-plugin', 'out', 'tversky.js');
-    const registry = new ProviderRegistry({ isKnownExtension: (id) => id === 'bus-lab-examples.custom-loss-plugin' });
+    const registry = new ProviderCatalog({ isKnownExtension: (id) => id === 'bus-lab-examples.custom-loss-plugin' });
     registry.register('loss', { id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky', modulePath, defaultOptions: { alpha: 0.3, beta: 0.7 } });
     const config = completeTrainConfig({ ...tiny, external: [], method: 'bus-lab-examples.custom-loss-plugin/tversky' }, DEFAULT_TRAIN_SETTINGS);
     config.plugins = registry.pluginReferences(providerIdsOf(config).filter((id) => registry.get(id)?.origin !== 'builtin'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RegisteredProvider } from '../../src/extension/providers/providerRegistry';
+import type { RegisteredProvider } from '../../src/extension/providers/providerCatalog';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig, validateTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import {
   SYNTHETIC_DATASETS,

@@ -2,7 +2,7 @@
  * Registries of loss and feature providers. Built-ins are registered first; plugins add theirs.
  * Ids are validated and unique, so a typo or a clash fails loudly instead of silently shadowing.
  */
-import type { FeatureProvider, LossProvider, ProviderDescriptor } from './providers';
+import type { ProviderDescriptor } from './providers';
 
 /** `name` or a namespaced `publisher.extension/name`: letters, digits, `.`, `_`, `-`. */
 const ID_PATTERN = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z][\w.-]*$/;
@@ -54,6 +54,3 @@ export class ProviderRegistry<P extends ProviderDescriptor & { create: unknown }
     return [...this.providers.values()];
   }
 }
-
-export type LossRegistry = ProviderRegistry<LossProvider>;
-export type FeatureRegistry = ProviderRegistry<FeatureProvider>;

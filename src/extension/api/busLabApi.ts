@@ -1,12 +1,12 @@
 /**
  * The API `activate()` returns to other extensions (shipped as api/bus-lab-api.d.ts, which this
  * file implements; the type checks below fail compilation if its config drifts from the engine's). One API object is shared by all callers; the
- * provider id's namespace names the registering extension (see ProviderRegistry).
+ * provider id's namespace names the registering extension (see ProviderCatalog).
  */
 import * as vscode from 'vscode';
 import type { BusLabApi, BusLabRunSummary, BusLabTrainConfig } from '../../../api/bus-lab-api';
 import type { TrainConfig } from '../../engine/types';
-import type { ProviderRegistry } from '../providers/providerRegistry';
+import type { ProviderCatalog } from '../providers/providerCatalog';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunListing } from '../runs/runSummaries';
 import type { TrainingLauncher } from '../train/trainingLauncher';
@@ -17,7 +17,7 @@ const configsMatch: Same<Required<BusLabTrainConfig>, Required<TrainConfig>> = t
 void configsMatch;
 
 export interface BusLabApiDeps {
-  registry: ProviderRegistry;
+  registry: ProviderCatalog;
   repository: RunsRepository;
   launcher: TrainingLauncher;
 }

@@ -1,8 +1,9 @@
 /** Commands that start and stop training: Train BUS model, Stop Training, Resume. */
 import * as vscode from 'vscode';
 import { readRunRecord } from '../../engine/runs/runFolder';
+import { isResumable, RESUMABLE_STATUSES } from '../../engine/runs/runStatus';
 import { showError, type Log } from '../outputLog';
-import type { ProviderRegistry } from '../providers/providerRegistry';
+import type { ProviderCatalog } from '../providers/providerCatalog';
 import { runFromArgumentsOrPick } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import { checkTrusted } from '../workspaceTrust';
@@ -14,7 +15,7 @@ import { answersToConfig } from '../train/trainWizardModel';
 export interface TrainCommandDeps {
   launcher: TrainingLauncher;
   service: TrainingService;
-  registry: ProviderRegistry;
+  registry: ProviderCatalog;
   repository: RunsRepository;
   log: Log;
 }
@@ -43,15 +44,15 @@ export function registerTrainCommands(context: vscode.ExtensionContext, deps: Tr
     }),
 
     vscode.commands.registerCommand('busLab.resumeRun', async (arg?: unknown) => {
-      const run = await runFromArgumentsOrPick(repository, arg, { placeHolder: 'Run to resume', statuses: ['cancelled', 'failed'] });
+      const run = await runFromArgumentsOrPick(repository, arg, { placeHolder: 'Run to resume', statuses: [...RESUMABLE_STATUSES] });
       if (!run) return;
-      if (run.status !== 'cancelled' && run.status !== 'failed') {
-        void vscode.window.showInformationMessage(`Run ${run.id} is ${run.status}; only cancelled or failed runs can be resumed.`);
+      if (!isResumable(run.status)) {
+        void vscode.window.showInformationMessage(`Run ${run.id} is ${run.status}; only ${RESUMABLE_STATUSES.join(', ')} runs can be resumed.`);
         return;
       }
       try {
         const record = await readRunRecord(run.dir);
-        await launcher.resume(run, record.config);
+        await launcher.resume(run, record);
       } catch (error) {
         void showError(log, `Cannot resume ${run.id}: ${(error as Error).message}`);
       }

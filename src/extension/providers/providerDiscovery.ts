@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { readPluginsSetting, workspaceFolderPaths } from '../config/settings';
 import type { Log } from '../outputLog';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderCatalog } from './providerCatalog';
 import { readContributedProviders, readSettingsProviders } from './providerSources';
 
 export function isInstalledExtension(id: string): boolean {
@@ -18,7 +18,7 @@ export function moduleExists(path: string): boolean {
   return existsSync(path);
 }
 
-export function discoverProviders(registry: ProviderRegistry, log: Log): vscode.Disposable {
+export function discoverProviders(registry: ProviderCatalog, log: Log): vscode.Disposable {
   const readContributions = () => {
     const { providers, problems } = readContributedProviders(
       vscode.extensions.all.map((e) => ({ id: e.id, extensionPath: e.extensionPath, packageJSON: e.packageJSON })),

@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isRecord } from '../../shared/isRecord';
 import { checkSettingPath } from '../config/settingPaths';
-import { ProviderKind, ProviderRegistryOptions, RegisteredProvider, validateDescriptor } from './providerRegistry';
+import { ProviderKind, ProviderCatalogOptions, RegisteredProvider, validateDescriptor } from './providerCatalog';
 
 export interface ExtensionManifest {
   /** `publisher.name` */
@@ -52,7 +52,7 @@ function record(v: unknown): Record<string, unknown> | undefined {
   return isRecord(v) ? v : undefined;
 }
 
-export function readContributedProviders(extensions: readonly ExtensionManifest[], options: ProviderRegistryOptions = {}): ProviderReadResult {
+export function readContributedProviders(extensions: readonly ExtensionManifest[], options: ProviderCatalogOptions = {}): ProviderReadResult {
   const providers: RegisteredProvider[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();

@@ -1,6 +1,6 @@
 /** The Providers view: every loss and feature provider, built-in or from plugins, with its source. */
 import * as vscode from 'vscode';
-import type { ProviderKind, ProviderRegistry, RegisteredProvider } from './providerRegistry';
+import type { ProviderKind, ProviderCatalog, RegisteredProvider } from './providerCatalog';
 
 type ProvidersNode = { kind: 'group'; providerKind: ProviderKind } | { kind: 'provider'; provider: RegisteredProvider };
 
@@ -17,7 +17,7 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: { dispose(): unknown };
 
-  constructor(private readonly registry: ProviderRegistry) {
+  constructor(private readonly registry: ProviderCatalog) {
     this.subscription = registry.onDidChange(() => this.changed.fire());
   }
 
@@ -57,7 +57,7 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
   }
 }
 
-export function createProvidersView(registry: ProviderRegistry): vscode.Disposable {
+export function createProvidersView(registry: ProviderCatalog): vscode.Disposable {
   const provider = new ProvidersTreeProvider(registry);
   const view = vscode.window.createTreeView('busLab.providers', { treeDataProvider: provider });
   return vscode.Disposable.from(provider, view);

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { openSetting, readDatasets, readTrainSettings } from '../config/settings';
-import type { ProviderRegistry } from '../providers/providerRegistry';
+import type { ProviderCatalog } from '../providers/providerCatalog';
 import {
   availableDatasets,
   defaultEpochsText,
@@ -101,7 +101,7 @@ function askEpochs(step: WizardStep, value: string): Promise<StepResult<number>>
 }
 
 /** Runs the wizard; the answers, or undefined when the user cancelled. */
-export async function runTrainWizard(registry: ProviderRegistry): Promise<WizardAnswers | undefined> {
+export async function runTrainWizard(registry: ProviderCatalog): Promise<WizardAnswers | undefined> {
   const settings = readTrainSettings();
   const ctx: WizardContext = { defaults: { method: settings.method, epochs: settings.epochs }, datasets: readDatasets(), lossProviders: registry.list('loss') };
   const { synthetic, ignored } = availableDatasets(ctx);

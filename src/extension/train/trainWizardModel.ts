@@ -6,7 +6,7 @@
  * Steps: 1 method → 2 training dataset → 3 external datasets (multi-select) → 4 epochs.
  */
 import { BUILTIN_METHODS, BuiltinMethod, TrainConfig } from '../../engine/types';
-import type { RegisteredProvider } from '../providers/providerRegistry';
+import type { RegisteredProvider } from '../providers/providerCatalog';
 
 export interface DatasetSetting {
   name: string;

@@ -10,12 +10,13 @@ import type { PluginReference, RunRecord, TrainConfig } from '../../engine/types
 import { checkDatasetSpec } from '../config/settingPaths';
 import { openSetting, readAccelerator, readNativeModulesPath, readTrainSettings, workspaceFolderPaths } from '../config/settings';
 import { showError, type Log } from '../outputLog';
-import type { ProviderRegistry } from '../providers/providerRegistry';
+import type { ProviderCatalog } from '../providers/providerCatalog';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunListing } from '../runs/runSummaries';
 import { assertTrusted, checkTrusted } from '../workspaceTrust';
 import { completeTrainConfig, validateTrainConfig } from './trainConfigDefaults';
-import { StartedTraining, TrainingBusyError, TrainingService } from './trainingService';
+import { ResumePluginsError, resumeConfigFrom } from './resumeConfig';
+import { StartedTraining, TrainingBusyError, TrainingService, TrainingTerminatedError } from './trainingService';
 import { providerIdsOf } from './trainWizardModel';
 
 /** A problem found before the engine started, with the setting that fixes it (if one does). */
@@ -40,7 +41,7 @@ export interface TrainingLauncherDeps {
   service: TrainingService;
   /** Where decoded, resized dataset arrays are cached between runs (the extension's global storage). */
   datasetCacheDir: string;
-  registry: ProviderRegistry;
+  registry: ProviderCatalog;
   repository: RunsRepository;
   log: Log;
 }
@@ -139,14 +140,33 @@ export class TrainingLauncher {
       (record) => this.announceEnd(record),
       (error: Error) => {
         this.deps.repository.scheduleRefresh(0);
+        if (error instanceof TrainingTerminatedError) {
+          log.warn(error.message);
+          void vscode.window.showWarningMessage(error.message, 'Resume').then((picked) => {
+            if (picked === 'Resume') void vscode.commands.executeCommand('busLab.resumeRun', started.runId);
+          });
+          return;
+        }
         void showError(log, `Training ${started.runId} failed: ${error.message}`);
       },
     );
     return started;
   }
 
-  /** Continues a cancelled (or failed) run from its checkpoint. */
-  resume(run: RunListing, config: TrainConfig): Promise<StartedTraining | undefined> {
+  /**
+   * Continues a cancelled, failed or interrupted run from its checkpoint. Plugin, accelerator and
+   * native-module paths come from the settings, never from run.json (resumeConfig.ts).
+   */
+  async resume(run: RunListing, record: RunRecord): Promise<StartedTraining | undefined> {
+    let config: Partial<TrainConfig>;
+    try {
+      config = resumeConfigFrom(record, (id) => this.deps.registry.get(id) !== undefined);
+    } catch (error) {
+      if (!(error instanceof ResumePluginsError)) throw error;
+      const picked = await showError(this.deps.log, error.message, 'Open Settings');
+      if (picked === 'Open Settings') void openSetting(error.setting);
+      return undefined;
+    }
     return this.launch(config, { interactive: true, runId: run.id, resume: true });
   }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ProviderRegistrationError, ProviderRegistry, providerNamespace, validateDescriptor } from '../../src/extension/providers/providerRegistry';
+import { ProviderRegistrationError, ProviderCatalog, providerNamespace, validateDescriptor } from '../../src/extension/providers/providerCatalog';
 import { readContributedProviders, readSettingsProviders } from '../../src/extension/providers/providerSources';
 
 const dir = mkdtempSync(join(tmpdir(), 'bus-lab-providers-'));
@@ -13,16 +13,16 @@ const installed = new Set(['bus-lab-examples.custom-loss-plugin', 'me.other']);
 const options = { isKnownExtension: (id: string) => installed.has(id.toLowerCase()), moduleExists: (p: string) => p === lossModule };
 const tversky = { id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky', modulePath: lossModule, defaultOptions: { alpha: 0.3, beta: 0.7 } };
 
-describe('ProviderRegistry', () => {
+describe('ProviderCatalog', () => {
   it('lists the built-ins with source builtin', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     assert.deepEqual(r.list('loss').map((p) => p.id), ['segmentation', 'classification', 'biradsConsistency']);
     assert.deepEqual(r.list('feature').map((p) => p.id), ['shapeIrregularity', 'orientation', 'marginIrregularity', 'ellipseDeviation']);
     assert.ok(r.list().every((p) => p.source === 'builtin'));
   });
 
   it('registers a namespaced provider, fires the change event, and unregisters on dispose', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     let changes = 0;
     r.onDidChange(() => changes++);
     const registration = r.register('loss', tversky);
@@ -40,7 +40,7 @@ describe('ProviderRegistry', () => {
   });
 
   it('throws on duplicates (case-insensitive) and allows re-registration after dispose', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     const first = r.register('loss', tversky);
     assert.throws(() => r.register('loss', tversky), /already registered/);
     assert.throws(() => r.register('loss', { ...tversky, id: tversky.id.toUpperCase() }), ProviderRegistrationError);
@@ -49,7 +49,7 @@ describe('ProviderRegistry', () => {
   });
 
   it('throws on malformed descriptors', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     const bad: [unknown, RegExp][] = [
       [undefined, /must be an object/],
       [{ ...tversky, id: 'tversky' }, /namespaced/],
@@ -67,7 +67,7 @@ describe('ProviderRegistry', () => {
   });
 
   it('lets a run-time registration take over its own declaration, and falls back on dispose', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     const declared = validateDescriptor('loss', { ...tversky, label: 'Tversky (declared)' }, 'contribution', options);
     r.setContributed([declared]);
     assert.equal(r.get(tversky.id)?.origin, 'contribution');
@@ -80,7 +80,7 @@ describe('ProviderRegistry', () => {
   });
 
   it('makes plugin references for the engine, none for built-ins', () => {
-    const r = new ProviderRegistry(options);
+    const r = new ProviderCatalog(options);
     r.register('loss', tversky);
     const refs = r.pluginReferences(['segmentation', tversky.id, tversky.id]);
     assert.deepEqual(refs, [{ kind: 'loss', id: tversky.id, label: 'Tversky', modulePath: lossModule, source: 'bus-lab-examples.custom-loss-plugin', defaultOptions: { alpha: 0.3, beta: 0.7 } }]);

@@ -1,5 +1,7 @@
 /**
- * The registry of loss and feature providers the extension knows: the engine's built-ins, those
+ * The catalog of loss and feature providers the extension knows (descriptors: id, label, module
+ * path, where each came from; the engine's own ProviderRegistry holds the loaded implementations
+ * in the worker): the engine's built-ins, those
  * other extensions declare in their package.json (`contributes.busLab`), those they register at
  * run time through the API, and those listed in the `busLab.plugins` setting.
  *
@@ -45,7 +47,7 @@ export interface RegisteredProvider {
   origin: ProviderOrigin;
 }
 
-export interface ProviderRegistryOptions {
+export interface ProviderCatalogOptions {
   /** True when `extensionId` names an installed extension (case-insensitive ids). */
   isKnownExtension?(extensionId: string): boolean;
   /** True when the module file exists; checked at registration. */
@@ -92,7 +94,7 @@ export function validateDescriptor(
   kind: ProviderKind,
   descriptor: unknown,
   origin: Exclude<ProviderOrigin, 'builtin'>,
-  options: ProviderRegistryOptions = {},
+  options: ProviderCatalogOptions = {},
 ): RegisteredProvider {
   const what = `${kind} provider`;
   if (!isPlainObject(descriptor)) throw new ProviderRegistrationError(`${what}: the descriptor must be an object`);
@@ -139,7 +141,7 @@ function builtins(kind: ProviderKind): RegisteredProvider[] {
 
 const key = (id: string) => id.toLowerCase();
 
-export class ProviderRegistry implements DisposableLike {
+export class ProviderCatalog implements DisposableLike {
   private readonly registered = new Map<string, RegisteredProvider>();
   private contributed = new Map<string, RegisteredProvider>();
   private fromSettings = new Map<string, RegisteredProvider>();
@@ -147,7 +149,7 @@ export class ProviderRegistry implements DisposableLike {
   /** Fires after any change of the effective provider list. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly options: ProviderRegistryOptions = {}) {}
+  constructor(private readonly options: ProviderCatalogOptions = {}) {}
 
   /** Registers a provider through the API; throws on a malformed descriptor or a duplicate id. */
   register(kind: ProviderKind, descriptor: unknown): DisposableLike {
