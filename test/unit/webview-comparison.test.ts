@@ -175,7 +175,7 @@ describe('reading comparison.json', () => {
 });
 
 describe("Compare Runs' baseline suggestion", () => {
-  it("offers the baseline of an ablation runner's comparison of these runs", async () => {
+  it("offers the baseline of an ablation runner's comparison of these runs, else of its grid state", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bus-runner-baseline-'));
     try {
       mkdirSync(join(dir, 'grid'));
@@ -184,6 +184,10 @@ describe("Compare Runs' baseline suggestion", () => {
       assert.deepEqual(await runnerBaseline(dir, ['run-mtl', 'run-single']), { runId: 'run-single', file: 'grid/comparison.json' });
       assert.equal(await runnerBaseline(dir, ['run-mtl', 'run-other']), undefined, 'the baseline is not among the runs');
       assert.equal(await runnerBaseline(dir, ['run-single', 'run-other']), undefined, 'the other runs are not in that comparison');
+      // A grid without a comparison yet: its ablation.json names the baseline variant.
+      writeFileSync(join(dir, 'ablation.json'), JSON.stringify({ formatVersion: 1, baseline: 'mtl', runs: [{ runId: 'g-single-s1', variant: 'single' }, { runId: 'g-mtl-s1', variant: 'mtl' }] }));
+      assert.deepEqual(await runnerBaseline(dir, ['g-single-s1', 'g-mtl-s1']), { runId: 'g-mtl-s1', file: 'ablation.json' });
+      assert.equal(await runnerBaseline(dir, ['g-mtl-s1', 'elsewhere']), undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,11 +58,29 @@ export async function readComparisonFile(path: string): Promise<Comparison> {
 }
 
 /**
- * The baseline an earlier comparison (the ablation runner's comparison.json under the runs folder,
- * which carries its config's baseline) used for these runs: the id of the first given run that
- * belongs to that comparison's baseline method. Unreadable files are skipped.
+ * The baseline the ablation runner used for these runs: from a comparison.json under the runs
+ * folder that holds them (it carries the config's baseline), else from the grid state
+ * `<runs>/ablation.json` (`baseline` variant; written from the start, so also for a grid still
+ * training): the id of the first given run of the baseline. Unreadable files are skipped.
  */
 export async function runnerBaseline(runsDir: string, runIds: readonly string[]): Promise<{ runId: string; file: string } | undefined> {
+  return (await fromComparisons(runsDir, runIds)) ?? (await fromAblationState(runsDir, runIds));
+}
+
+async function fromAblationState(runsDir: string, runIds: readonly string[]): Promise<{ runId: string; file: string } | undefined> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(join(runsDir, 'ablation.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(raw) || typeof raw.baseline !== 'string' || !Array.isArray(raw.runs)) return undefined;
+  const variantOf = new Map<string, unknown>(raw.runs.filter(isRecord).map((r) => [String(r.runId), r.variant]));
+  const hit = runIds.find((id) => variantOf.get(id) === raw.baseline);
+  return hit && runIds.some((id) => id !== hit && variantOf.has(id)) ? { runId: hit, file: 'ablation.json' } : undefined;
+}
+
+async function fromComparisons(runsDir: string, runIds: readonly string[]): Promise<{ runId: string; file: string } | undefined> {
   for (const rel of await listComparisonFiles(runsDir)) {
     const file = join(runsDir, ...rel.split('/'));
     let c: Comparison;
