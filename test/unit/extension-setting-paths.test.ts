@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkDatasetSpec, checkSettingPath } from '../../src/extension/config/settingPaths';
 import { describeHealthReport } from '../../src/extension/datasets/healthReportText';
-import { isRunFolderOf } from '../../src/extension/runs/runFolders';
+import { isRunFolderOf } from '../../src/engine/runs/deleteRun';
 import type { DatasetCheckResult } from '../../src/engine/worker/protocol';
 
 const ws = mkdtempSync(join(tmpdir(), 'bus-lab-ws-'));

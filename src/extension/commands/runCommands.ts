@@ -1,10 +1,9 @@
 /** Commands on one run: Reveal Run Folder, Delete Run, Evaluate Run on Dataset…, Refresh. */
-import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
 import type { EngineClient } from '../engine/engineClient';
 import { showError, type Log } from '../outputLog';
-import { isRunFolderOf } from '../runs/runFolders';
+import { deleteRun } from '../../engine/runs/deleteRun';
 import { pickRun, runFromArgumentsOrPick, runsFromArguments } from '../runs/runPicker';
 import type { RunsRepository } from '../runs/runsRepository';
 import type { RunListing } from '../runs/runSummaries';
@@ -53,12 +52,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, deps: RunC
     );
     if (confirm !== 'Delete') return;
     for (const run of runs) {
-      if (!isRunFolderOf(repository.directory, run.dir)) {
-        void showError(log, `Not deleting ${run.dir}: it is not a run folder inside ${repository.directory}.`);
-        continue;
-      }
       try {
-        await rm(run.dir, { recursive: true, force: true });
+        await deleteRun(repository.directory, run.dir);
         log.info(`Deleted run ${run.id} (${run.dir})`);
       } catch (error) {
         void showError(log, `Could not delete ${run.dir}: ${(error as Error).message}`);
