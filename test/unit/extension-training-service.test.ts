@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { acquireRunLock, readRunLock } from '../../src/engine/runs/runLock';
+import { runStatusOf } from '../../src/engine/runs/runStatus';
 import type { TrainEvent } from '../../src/engine/types';
 import { EngineJob } from '../../src/extension/engine/engineJob';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import { formatDuration, formatTrainEvent, initialProgress, progressMessage, reduceProgress, statusBarText } from '../../src/extension/train/trainingProgress';
-import { TrainingBusyError, TrainingService } from '../../src/extension/train/trainingService';
+import { TrainingBusyError, TrainingService, TrainingTerminatedError } from '../../src/extension/train/trainingService';
 
 const fakeWorker = join(__dirname, 'extension-fixtures', 'fakeEngineWorker.cjs');
 const config = (epochs: number) => completeTrainConfig({ train: 'synthetic:site-a', epochs }, DEFAULT_TRAIN_SETTINGS);
@@ -60,6 +64,69 @@ describe('TrainingService', () => {
     assert.equal(failures.length, 1);
     assert.equal(failing.isRunning, false);
     s.dispose();
+  });
+});
+
+/** Settles with `promise`, or rejects after `ms` naming `what` (a hung stop must fail the test, not hang it). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+describe('TrainingService: Stop Training with a worker that cannot answer', () => {
+  const hanging = (grace: number) => new TrainingService((request, onEvent) => new EngineJob(request, { workerPath: fakeWorker, onEvent }), { stopGraceMs: grace });
+
+  it('terminates a worker stuck in a loop after the grace time, frees the slot, and leaves the run interrupted', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));
+    try {
+      const s = hanging(200);
+      const events: TrainEvent[] = [];
+      s.onTrainEvent((e) => events.push(e));
+      const started = await s.start({ config: { ...config(1000), name: 'hang' }, runsDir, runId: 'stuck' });
+      // The engine's worker takes the run's lock inside this process (a worker thread shares its pid).
+      acquireRunLock(started.runDir, 'train', { createFolder: true });
+      assert.equal(runStatusOf(started.runDir, { status: 'running' }), 'running');
+      assert.equal(s.cancel(), true);
+      await assert.rejects(within(started.finished, 5000, 'the stopped training'), (e: Error) => e instanceof TrainingTerminatedError && /stuck did not answer the stop request within 0.2 s.*resumes from its last checkpoint/.test(e.message));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(s.isRunning, false);
+      assert.equal(readRunLock(started.runDir), undefined, 'the dead worker still holds the run lock');
+      assert.equal(runStatusOf(started.runDir, { status: 'running' }), 'interrupted');
+      assert.equal(events.at(-1)?.type, 'failed');
+      const second = await s.start({ config: config(1), runsDir, runId: 'next' });
+      assert.equal((await second.finished).status, 'finished');
+    } finally {
+      rmSync(runsDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a second stop request terminates at once', async () => {
+    const s = hanging(60_000);
+    const started = await s.start({ config: { ...config(1000), name: 'hang' }, runsDir: '/runs', runId: 'twice' });
+    s.cancel();
+    s.cancel();
+    await assert.rejects(within(started.finished, 5000, 'the twice-stopped training'), /twice was stopped a second time and was terminated/);
+  });
+
+  it('a worker that keeps reporting while it stops is not cut short', async () => {
+    const s = hanging(150);
+    const started = await s.start({ config: { ...config(1000), name: 'slowStop' }, runsDir: '/runs', runId: 'slow' });
+    s.cancel();
+    assert.equal((await within(started.finished, 5000, 'the slow stop')).status, 'cancelled');
+  });
+
+  it('a lock of another process, or taken for evaluation, is left alone', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));
+    try {
+      const s = hanging(100);
+      const started = await s.start({ config: { ...config(1000), name: 'hang' }, runsDir, runId: 'evaluating' });
+      acquireRunLock(started.runDir, 'evaluate', { createFolder: true });
+      s.cancel();
+      await assert.rejects(started.finished, TrainingTerminatedError);
+      assert.equal(readRunLock(started.runDir)?.holder.purpose, 'evaluate');
+    } finally {
+      rmSync(runsDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -35,12 +35,15 @@ export function registerTrainCommands(context: vscode.ExtensionContext, deps: Tr
     }),
 
     vscode.commands.registerCommand('busLab.stopTraining', () => {
+      const again = service.current?.cancelRequested === true;
+      const name = service.current?.runId ?? 'the running training';
       if (!service.cancel()) {
         void vscode.window.showInformationMessage('No training is running.');
         return;
       }
-      log.info(`Stop requested for ${service.current?.runId ?? 'the running training'}.`);
-      void vscode.window.setStatusBarMessage('$(debug-pause) BUS Lab: stopping after the current step…', 5000);
+      // A worker that does not answer is terminated after a few seconds, or now on a second request.
+      log.info(again ? `Stop requested again for ${name}: terminating the engine worker.` : `Stop requested for ${name}.`);
+      void vscode.window.setStatusBarMessage(again ? '$(debug-stop) BUS Lab: terminating the training…' : '$(debug-pause) BUS Lab: stopping after the current step…', 5000);
     }),
 
     vscode.commands.registerCommand('busLab.resumeRun', async (arg?: unknown) => {

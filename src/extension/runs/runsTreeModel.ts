@@ -3,10 +3,11 @@
  * TreeDataProvider turns these nodes into vscode.TreeItems one to one. No `vscode` import.
  *
  * contextValue conventions used by package.json menus:
- *   run nodes      `run.<status>` (run.running, run.finished, run.failed, run.cancelled)
+ *   run nodes      `run.<status>` (run.running, run.finished, run.failed, run.cancelled, run.interrupted)
  *   dataset nodes  `externalDataset`
  *   metric nodes   `metric`
  */
+import { isResumable } from '../../engine/runs/runStatus';
 import type { MetricSummary, RunStatus } from '../../engine/types';
 import type { ExternalResult, RunListing } from './runSummaries';
 
@@ -78,9 +79,11 @@ export function runNode(run: RunListing): RunNode {
   const parts = [run.method, formatStartTime(run.createdAt)];
   if (run.bestValDice !== undefined) parts.push(`val Dice ${formatScore(run.bestValDice)}`);
   if (run.status === 'running') parts.push(`epoch ${run.epochsCompleted}/${run.epochs}`);
+  if (isResumable(run.status)) parts.push(`${run.status} at epoch ${run.epochsCompleted}/${run.epochs}, resumable`);
   const tooltip = [
     `${run.name} (${run.id})`,
     `Status: ${run.status}${run.error ? ` — ${run.error}` : ''}`,
+    ...(run.status === 'interrupted' ? ['Its training process is gone (killed, crashed or terminated); Resume continues from its last checkpoint.'] : []),
     `Method: ${run.method}`,
     `Training data: ${run.trainSpec}`,
     `Started: ${formatStartTime(run.createdAt)}`,

@@ -3,14 +3,46 @@
  * refuses a second, relays its TrainEvents, cancels it, and stops it cleanly on deactivation
  * (cancel, bounded wait, terminate), which leaves a resumable run. No `vscode` import: the UI
  * (progress notification, status bar) listens to its events.
+ *
+ * Stop Training must free the slot even when the worker cannot answer (a plugin loss stuck in a
+ * loop blocks the worker's thread, so it never reads `cancel`): after a stop request the worker is
+ * terminated once it has been silent for `stopGraceMs` (each event it sends restarts the wait, so
+ * a slow but healthy step is not cut short), or at once on a second stop request. A dead worker's
+ * run lock is released here (it names this process's pid), so its run reads as `interrupted`.
  */
+import { join } from 'node:path';
 import type { RunRecord, TrainConfig, TrainEvent } from '../../engine/types';
 import type { TrainRequest } from '../../engine/worker/protocol';
 import { EngineError, EngineJob, EngineOutcome } from '../engine/engineJob';
 import { DisposableLike, Signal } from '../util/signal';
+import { releaseTerminatedTrainingLocks } from './terminatedTrainingLocks';
+
+type TrainJob = Pick<EngineJob, 'done' | 'cancel' | 'stop' | 'terminate'>;
 
 /** Starts the worker for a request; EngineJob in the extension, fakes in tests. */
-export type TrainJobFactory = (request: TrainRequest, onEvent: (event: TrainEvent) => void) => Pick<EngineJob, 'done' | 'cancel' | 'stop'>;
+export type TrainJobFactory = (request: TrainRequest, onEvent: (event: TrainEvent) => void) => TrainJob;
+
+/** How long a worker may stay silent after a stop request before it is terminated. */
+export const DEFAULT_STOP_GRACE_MS = 5000;
+
+export interface TrainingServiceOptions {
+  stopGraceMs?: number;
+}
+
+/** The worker did not answer a stop request and was terminated; its run (if it had one) is interrupted and resumable. */
+export class TrainingTerminatedError extends Error {
+  override name = 'TrainingTerminatedError';
+  constructor(
+    readonly runId: string | undefined,
+    reason: string,
+  ) {
+    super(
+      runId
+        ? `Training ${runId} ${reason} and was terminated; the run is interrupted and resumes from its last checkpoint.`
+        : `The training ${reason} and was terminated before it started a run.`,
+    );
+  }
+}
 
 export class TrainingBusyError extends Error {
   override name = 'TrainingBusyError';
@@ -45,10 +77,19 @@ export class TrainingService implements DisposableLike {
   /** Fires once per training after the engine reported `started`. */
   readonly onDidStart = this.starts.event;
 
-  private job: Pick<EngineJob, 'done' | 'cancel' | 'stop'> | undefined;
+  private job: TrainJob | undefined;
   private active: ActiveTraining | undefined;
+  /** Why the running job's worker was terminated, once it was. */
+  private terminatedBecause: string | undefined;
+  private stopWatchdog: NodeJS.Timeout | undefined;
+  private readonly stopGraceMs: number;
 
-  constructor(private readonly createJob: TrainJobFactory) {}
+  constructor(
+    private readonly createJob: TrainJobFactory,
+    options: TrainingServiceOptions = {},
+  ) {
+    this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+  }
 
   get current(): Readonly<ActiveTraining> | undefined {
     return this.active;
@@ -66,6 +107,7 @@ export class TrainingService implements DisposableLike {
     if (this.active) return Promise.reject(new TrainingBusyError(this.active.runId));
     const active: ActiveTraining = { config: request.config, cancelRequested: false, ...(request.runId ? { runId: request.runId } : {}) };
     this.active = active;
+    this.terminatedBecause = undefined;
     return new Promise<StartedTraining>((resolveStarted, rejectStarted) => {
       let started = false;
       // Assigned once the job exists; `onStarted` needs it and may be called earlier.
@@ -86,9 +128,11 @@ export class TrainingService implements DisposableLike {
         this.starts.fire(info);
         resolveStarted(info);
       };
-      let job: Pick<EngineJob, 'done' | 'cancel' | 'stop'>;
+      let job: TrainJob;
       try {
         job = this.createJob({ type: 'train', ...request }, (event) => {
+          // The worker is alive and working towards its answer.
+          if (this.active === active && this.stopWatchdog) this.armStopWatchdog();
           if (event.type === 'failed') failureRelayed = true;
           if (event.type === 'started' && !started && !earlyStart) onStarted(event);
           else this.events.fire(event);
@@ -107,6 +151,11 @@ export class TrainingService implements DisposableLike {
           return record;
         },
         (error: unknown) => {
+          if (error instanceof EngineError && error.code === 'crashed') {
+            // The worker is gone without releasing its run's lock; the run is interrupted.
+            releaseTerminatedTrainingLocks(request.runsDir, active.runDir ?? (request.resume && request.runId ? join(request.runsDir, request.runId) : undefined));
+            if (this.terminatedBecause && this.active === active) error = new TrainingTerminatedError(active.runId, this.terminatedBecause);
+          }
           // The engine may fail before or after `started`; make sure listeners hear about it once.
           if (!failureRelayed) this.events.fire({ type: 'failed', ...(active.runId ? { runId: active.runId } : {}), error: (error as Error).message });
           throw error;
@@ -116,6 +165,7 @@ export class TrainingService implements DisposableLike {
       void finished
         .finally(() => {
           if (this.active === active) {
+            this.clearStopWatchdog();
             this.active = undefined;
             this.job = undefined;
             this.stateChanged.fire();
@@ -135,11 +185,19 @@ export class TrainingService implements DisposableLike {
     });
   }
 
-  /** Asks the running training to stop at its next step; false when none runs. */
+  /**
+   * Asks the running training to stop at its next step (it saves a checkpoint); a worker silent
+   * for the grace time after that, or asked a second time, is terminated. False when none runs.
+   */
   cancel(): boolean {
     if (!this.active || !this.job) return false;
+    if (this.active.cancelRequested) {
+      this.terminate('was stopped a second time');
+      return true;
+    }
     this.active.cancelRequested = true;
     this.job.cancel();
+    this.armStopWatchdog();
     return true;
   }
 
@@ -148,7 +206,26 @@ export class TrainingService implements DisposableLike {
     const job = this.job;
     if (!job || !this.active) return;
     this.active.cancelRequested = true;
+    this.clearStopWatchdog();
+    this.terminatedBecause ??= `did not answer the stop request within ${timeoutMs / 1000} s`;
     await job.stop(timeoutMs);
+  }
+
+  private armStopWatchdog(): void {
+    this.clearStopWatchdog();
+    this.stopWatchdog = setTimeout(() => this.terminate(`did not answer the stop request within ${this.stopGraceMs / 1000} s`), this.stopGraceMs);
+  }
+
+  private clearStopWatchdog(): void {
+    if (this.stopWatchdog) clearTimeout(this.stopWatchdog);
+    this.stopWatchdog = undefined;
+  }
+
+  private terminate(reason: string): void {
+    this.clearStopWatchdog();
+    if (!this.job) return;
+    this.terminatedBecause ??= reason;
+    void this.job.terminate();
   }
 
   dispose(): void {

@@ -1,6 +1,8 @@
 // A stand-in for dist/engine-worker.js that follows src/engine/worker/protocol.ts, for the
 // EngineJob unit tests. Behaviour is picked by the request: checkDataset specs 'ok', 'bad',
-// 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled.
+// 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled. A train
+// config named 'hang' blocks the thread after `started` (a plugin loss stuck in a loop); one named
+// 'slowStop' takes 300 ms to stop, logging every 50 ms meanwhile.
 const { parentPort, workerData } = require('node:worker_threads');
 
 let cancelled = false;
@@ -29,8 +31,21 @@ parentPort.on('message', (msg) => {
     const runId = msg.runId ?? 'run-1';
     const record = { id: runId, status: 'running', config: msg.config };
     parentPort.postMessage({ type: 'event', event: { type: 'started', runId, runDir: msg.runsDir + '/' + runId, record, totalSteps: msg.config.epochs } });
+    if (msg.config.name === 'hang') {
+      setTimeout(() => {
+        for (;;);
+      }, 10);
+      return;
+    }
     let epoch = 0;
+    let stopping = 0;
     const tick = () => {
+      if (cancelled && msg.config.name === 'slowStop' && stopping < 6) {
+        stopping++;
+        parentPort.postMessage({ type: 'event', event: { type: 'log', level: 'info', message: `saving ${stopping}` } });
+        setTimeout(tick, 50);
+        return;
+      }
       if (cancelled) {
         const done = { ...record, status: 'cancelled', epochsCompleted: epoch };
         parentPort.postMessage({ type: 'event', event: { type: 'cancelled', runId, record: done } });
