@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -122,5 +122,21 @@ describe('runs tree model', () => {
     assert.equal(cancelled.contextValue, 'run.cancelled');
     assert.notEqual(cancelled.key, undefined);
     assert.equal(runNode({ ...runs[1], name: 'ablation-1' }).label, 'ablation-1 · run-a');
+  });
+
+  it('offers Resume (inline and in the context menu) for cancelled, failed and interrupted runs only', async () => {
+    const { runs } = await listRuns(makeRuns());
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+    const resumeMenus = manifest.contributes.menus['view/item/context'].filter((m) => m.command === 'busLab.resumeRun');
+    assert.equal(resumeMenus.length, 2);
+    for (const menu of resumeMenus) {
+      const pattern = new RegExp(/viewItem =~ \/(.*)\/$/.exec(menu.when ?? '')![1]);
+      const offered = (['running', 'finished', 'failed', 'cancelled', 'interrupted'] as const).filter((status) => pattern.test(runNode({ ...runs[1], status }).contextValue!));
+      assert.deepEqual(offered, ['failed', 'cancelled', 'interrupted']);
+    }
+    const interrupted = runNode({ ...runs[1], status: 'interrupted', epochsCompleted: 2 });
+    assert.equal(interrupted.icon?.id, 'debug-disconnect');
+    assert.match(interrupted.description!, /interrupted at epoch 2\/5, resumable/);
+    assert.match(interrupted.tooltip!, /process is gone .* Resume continues from its last checkpoint/);
   });
 });
