@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runIdProblem } from '../../engine/runs/runId';
 import { TrainSetupError } from '../../engine/train/trainer';
 import type { TrainConfig } from '../../engine/types';
 import { parseArgs } from '../args';
@@ -97,6 +98,8 @@ export const trainCommand: CliCommand = {
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const resumeProblem = o.resume === undefined ? undefined : runIdProblem(String(o.resume));
+    if (resumeProblem) throw new UsageError(`--resume: ${resumeProblem}`);
     const config: Partial<TrainConfig> = {};
     const set = <K extends keyof TrainConfig>(key: K, value: unknown) => {
       if (value !== undefined) config[key] = value as TrainConfig[K];

@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import type { MetricsRecord, RunRecord } from '../types';
 import { fileSystemError, makeFolder, writeFileAtomic } from './atomicWrite';
 import { readRunRecord } from './runFolder';
+import { runIdProblem } from './runId';
 
 export class RunStore {
   constructor(readonly runsDir: string) {}
 
+  /** The folder of run `id`; an id that would lead outside the runs folder (`../x`, `a/b`) is refused. */
   runDir(id: string): string {
+    const problem = runIdProblem(id);
+    if (problem) throw new Error(problem);
     return join(this.runsDir, id);
   }
 
