@@ -1,20 +1,10 @@
 /** comparison.md: the comparison as one Markdown table (dataset x method) plus notes. */
 import type { MetricSummary } from '../types';
 import type { Comparison, ComparisonCell } from './comparisonTypes';
+import { formatP, significanceMark } from '../../shared/pValueText';
 
 const f3 = (v: number) => v.toFixed(3);
 const signed = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(3);
-
-export function formatP(p: number | undefined): string {
-  if (p === undefined) return '';
-  if (p < 0.001) return '<0.001';
-  return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
-}
-
-export function significanceMark(p: number | undefined): string {
-  if (p === undefined) return '';
-  return p < 0.001 ? '***' : p < 0.01 ? '**' : p < 0.05 ? '*' : '';
-}
 
 function withCi(s: { value: number; ci?: [number, number] } | undefined, fmt: (v: number) => string = f3): string {
   if (!s) return '–';

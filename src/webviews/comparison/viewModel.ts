@@ -7,6 +7,7 @@
  */
 import { toCsv, toMarkdownTable } from '../common/csv';
 import type { Comparison, ComparisonCell } from '../protocol';
+import { formatP as formatPText, significanceMark } from '../../shared/pValueText';
 
 export type Interval = [number, number];
 export type CompareMetric = 'dice' | 'auc';
@@ -65,18 +66,10 @@ export function getCell(c: Comparison, method: string, dataset: string): Compari
   return c.cells.find((x) => x.method === method && x.dataset === dataset);
 }
 
-/** "***" p < 0.001, "**" p < 0.01, "*" p < 0.05, "" otherwise, as comparison.md marks them. */
-export function significanceMark(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '';
-  return p < 0.001 ? '***' : p < 0.01 ? '**' : p < 0.05 ? '*' : '';
-}
+export { significanceMark };
 
 /** p as comparison.md prints it; "–" when there is none. */
-export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  if (p < 0.001) return '<0.001';
-  return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
-}
+export const formatP = (p: number | null | undefined): string => formatPText(p) || '–';
 
 const sign = (v: number | undefined): Direction => (v === undefined || v === 0 || !Number.isFinite(v) ? null : v > 0 ? 'better' : 'worse');
 
