@@ -83,3 +83,30 @@ test('resume never loads the plugins or the accelerator named in run.json; a run
     delete process.env.BUS_LAB_TEST_MARKER;
   }
 });
+
+test('ablate checks every variant (method, features, extra losses) before its first run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-lab-ablate-validate-'));
+  const cases: [unknown, RegExp][] = [
+    [{ name: 'late-typo', method: 'birads', features: ['orientation', 'bogus'] }, /variant 'late-typo': features: unknown feature 'bogus'/],
+    [{ name: 'extra', method: 'mtl', extraLosses: [{ id: 'nope', weight: 1 }] }, /variant 'extra': extraLosses: unknown loss 'nope'/],
+    [{ name: 'mystery', method: 'nope' }, /mystery.*unknown method 'nope'/],
+  ];
+  for (const [variant, pattern] of cases) {
+    const file = join(dir, 'grid.json');
+    const grid = {
+      name: 'grid',
+      train: 'synthetic:site-a?count=20',
+      external: [],
+      seeds: [1],
+      settings: { imageSize: 32, epochs: 1, batchSize: 8, baseWidth: 4, backend: 'wasm' },
+      methods: ['single', variant],
+    };
+    writeFileSync(file, JSON.stringify(grid));
+    const out = join(dir, 'out');
+    const r = cli(['ablate', file, '--out', out]);
+    assert.equal(r.status, 2, `exit ${r.status}; ${r.stderr}`);
+    assert.match(r.stderr.trim(), pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(existsSync(out) ? readdirSync(out).length : 0, 0, 'nothing trained before the bad variant was found');
+  }
+});

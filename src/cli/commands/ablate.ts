@@ -2,6 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import { readAblationConfig } from '../../engine/experiments/ablationConfig';
 import { runAblation } from '../../engine/experiments/ablation';
 import { formatComparisonMarkdown } from '../../engine/experiments/comparisonMarkdown';
+import { validateTrainConfigs } from '../../engine/train/setup';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
 import { createTrainProgress } from '../progress';
@@ -47,6 +48,8 @@ export const ablateCommand: CliCommand = {
     let ablation;
     try {
       ablation = await readAblationConfig(file);
+      // Every variant's method, features and extra losses, before the first run trains for hours.
+      await validateTrainConfigs(ablation.entries.filter((e, i, all) => all.findIndex((f) => f.variant === e.variant) === i).map((e) => ({ label: `${file}: variant '${e.variant}'`, config: e.config })));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -49,6 +49,22 @@ export function prepareTrainSetup(tf: TF, requested: Partial<TrainConfig>): Trai
 }
 
 /**
+ * Checks every configuration (plugins, fields, method, extra losses, features) without training:
+ * `ablate` calls it for the whole grid before its first run. Throws the first problem, led by its
+ * label. Nothing is computed, so tfjs-core's namespace serves without a backend.
+ */
+export async function validateTrainConfigs(items: readonly { label: string; config: Partial<TrainConfig> }[]): Promise<void> {
+  const tf = (await import('@tensorflow/tfjs-core')) as unknown as TF;
+  for (const { label, config } of items) {
+    try {
+      prepareTrainSetup(tf, config);
+    } catch (err) {
+      throw new TrainSetupError(`${label}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/**
  * The configuration a resumed run trains with: the stored one, except for what names code or
  * native modules. Those come only from the caller (command line, trusted settings), never from
  * run.json, because a run folder is data that anyone may have written. A run trained with plugins
