@@ -57,6 +57,45 @@ describe('path containment', () => {
     assert.equal(await resolveInsideReal(runs, 'linked', 'missing.json'), undefined);
   });
 
+  it('the panels read nothing through a symbolic link that leaves the runs folder (run, eval, picture folders; run.json, metrics.jsonl)', async () => {
+    // A complete run outside the runs folder, as a shared folder or a planted link would hold it.
+    const elsewhere = join(outside, 'run-elsewhere');
+    mkdirSync(join(elsewhere, 'eval', 'busi', 'masks'), { recursive: true });
+    const runJson = JSON.stringify({ formatVersion: 1, id: 'run-elsewhere', name: 'elsewhere', status: 'finished', config: { method: 'mtl', epochs: 1 }, createdAt: '2026-01-01', evaluated: ['busi'] });
+    writeFileSync(join(elsewhere, 'run.json'), runJson);
+    writeFileSync(join(elsewhere, 'metrics.jsonl'), JSON.stringify({ type: 'epoch', epoch: 1, losses: { dice: 0.5 }, val: { dice: 0.7, iou: 0.6 }, learningRate: 0.001, imagesPerSecond: 1, seconds: 1, time: '' }) + '\n');
+    writeFileSync(join(elsewhere, 'eval', 'busi', 'per_image.csv'), 'id,file,label,dice\nsecret,secret,benign,0.9\n');
+    writeFileSync(join(elsewhere, 'eval', 'busi', 'summary.json'), '{"dataset":"BUSI"}');
+
+    // 1. The whole run folder is a link.
+    symlinkSync(elsewhere, join(runs, 'linked-run'));
+    assert.equal(runDirOf(runs, 'linked-run'), undefined);
+    assert.equal((await listRuns(runs)).some((r) => r.id === 'linked-run'), false, 'listed a linked run folder');
+
+    // 2. A real run folder whose files and folders link out.
+    const dir = writeRun('links-out', { evaluated: ['busi', 'inside'] });
+    assert.equal(runDirOf(runs, 'links-out'), dir);
+    symlinkSync(join(elsewhere, 'metrics.jsonl'), join(dir, 'metrics.jsonl'));
+    assert.deepEqual((await readMetrics(dir)).epochs, [], 'read metrics.jsonl through a link');
+    mkdirSync(join(dir, 'eval'), { recursive: true });
+    symlinkSync(join(elsewhere, 'eval', 'busi'), join(dir, 'eval', 'busi'));
+    assert.equal(await readGalleryDataset(dir, 'busi'), undefined, 'read an eval folder through a link');
+    // An eval folder inside whose masks folder links out: the gallery is not offered those pictures.
+    const inside = join(dir, 'eval', 'inside');
+    mkdirSync(join(inside, 'images'), { recursive: true });
+    writeFileSync(join(inside, 'per_image.csv'), 'id,file,label,dice\ncase,case,benign,0.5\n');
+    symlinkSync(join(elsewhere, 'eval', 'busi', 'masks'), join(inside, 'masks'));
+    assert.deepEqual((await readGalleryDataset(dir, 'inside'))?.has, { images: true, truth: false, masks: false, prob: false });
+    assert.deepEqual(await evaluatedSlugs(dir, await readRunRecord(dir)), ['inside']);
+
+    // 3. run.json itself is a link.
+    const linkedRecord = join(runs, 'linked-record');
+    mkdirSync(linkedRecord);
+    symlinkSync(join(elsewhere, 'run.json'), join(linkedRecord, 'run.json'));
+    assert.equal(await readRunRecord(linkedRecord), undefined, 'read run.json through a link');
+    assert.equal((await listRuns(runs)).some((r) => r.id === 'linked-record'), false);
+  });
+
   it('runDirOf accepts only single safe segments', () => {
     assert.equal(runDirOf(runs, 'r1'), join(runs, 'r1'));
     for (const bad of ['..', '../x', 'a/b', '', '.x']) assert.equal(runDirOf(runs, bad), undefined, bad);

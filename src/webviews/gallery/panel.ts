@@ -7,8 +7,7 @@
 import * as vscode from 'vscode';
 import { parseGalleryMessage, type GalleryRunData, type GalleryState, type GalleryToHost, type HostToGallery } from '../protocol';
 import { PanelController, type PanelEnv } from '../host/panelBase';
-import { evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
-import { resolveInside } from '../host/pathGuard';
+import { evalDirOf, evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
 
 export const GALLERY_VIEW_TYPE = 'busLab.gallery';
 
@@ -60,7 +59,7 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
     const datasets = [];
     for (const slug of slugs) {
       const ds = await readGalleryDataset(dir, slug);
-      const evalDir = resolveInside(dir, 'eval', slug);
+      const evalDir = evalDirOf(dir, slug);
       if (!ds || !evalDir) continue;
       const baseUri = this.panel.webview.asWebviewUri(vscode.Uri.file(evalDir)).toString().replace(/\/$/, '');
       datasets.push({ ...ds, baseUri });
