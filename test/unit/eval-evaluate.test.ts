@@ -66,14 +66,18 @@ function makeCases(): Case[] {
   ];
 }
 
+/** Source files of the first two cases: one inside the dataset folder, one outside it. */
+const SOURCES = ['/fake/img/benign (1).png', '/elsewhere/x.png'];
+
 function makeDataset(cases: Case[]): LoadedDataset {
   const items: Sample[] = cases.map((c, k) => {
     const image = new Float32Array(S * S);
     image[0] = k / 10; // marker the fake predictor reads back
-    return { id: c.id, patientId: `p${k}`, label: c.label, size: S, image, mask: c.workMask, original: { width: c.full.width, height: c.full.height }, meta: c.pixelSizeMm ? { pixelSizeMm: c.pixelSizeMm } : {} };
+    return { id: c.id, patientId: `p${k}`, label: c.label, size: S, image, mask: c.workMask, original: { width: c.full.width, height: c.full.height }, meta: { ...(c.pixelSizeMm ? { pixelSizeMm: c.pixelSizeMm } : {}), ...(SOURCES[k] ? { imagePath: SOURCES[k] } : {}) } };
   });
   return {
     spec: 'folder:/fake',
+    path: '/fake',
     kind: 'folder',
     name: 'Fake set',
     slug: 'fake',
@@ -130,6 +134,9 @@ test('evaluateDataset writes per_image.csv, summary.json and gallery PNGs', asyn
   assert.deepEqual(rows.map((r) => r.id), cases.map((c) => c.id));
   assert.deepEqual(rows.map((r) => r.file), ['benign_1', 'malignant_2', 'normal_3', 'normal_3-2']);
   const [perfect, missed, falseAlarm, clean] = rows;
+  // The original image, relative to the dataset folder, for the gallery's "Open original image".
+  assert.equal(perfect.source, 'img/benign (1).png');
+  assert.equal(missed.source, undefined);
   assert.equal(perfect.dice, 1);
   assert.equal(perfect.iou, 1);
   assert.equal(perfect.hd95, 0);

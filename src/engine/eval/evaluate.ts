@@ -7,6 +7,7 @@
  * trained at different sizes and with published numbers. BI-RADS features are computed on the true
  * and predicted masks at the working size, where the training loss sees them.
  */
+import { isAbsolute, relative, sep } from 'node:path';
 import { BUILTIN_FEATURE_IDS, computeFeatureValues } from '../features';
 import type { Predictor } from '../model/predictor';
 import { computePhiValue, type PhiModel } from '../predict/phi';
@@ -137,6 +138,8 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
         falsePositiveArea: m.falsePositiveArea,
         features: {},
       };
+      const source = sourceInDataset(dataset.path, sample.meta.imagePath);
+      if (source !== undefined) row.source = source;
       if (m.dice !== undefined) row.dice = m.dice;
       if (m.iou !== undefined) row.iou = m.iou;
       if (m.hd95Px !== undefined) row.hd95 = m.hd95Px;
@@ -170,4 +173,12 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
   const summary: EvaluationSummary = { ...summarizeEvaluation(dataset, rows, { seed, threshold, imageSize: size, resamples: opts.resamples }), ...opts.provenance };
   await writeEvaluationResults(outDir, rows, summary);
   return { outDir, complete: true, rows, summary };
+}
+
+/** The image file relative to the dataset folder (so the host can open the original), or undefined when it lies outside. */
+export function sourceInDataset(datasetPath: string | undefined, imagePath: string | undefined): string | undefined {
+  if (!datasetPath || !imagePath) return undefined;
+  const rel = relative(datasetPath, imagePath);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
 }

@@ -38,6 +38,8 @@ export interface PerImageResult {
   phiTrue?: number;
   /** BI-RADS feature values of the true and of the predicted mask at the working size. */
   features: Record<string, { true?: number; pred?: number }>;
+  /** The source image, relative to the dataset folder (summary.json `data.path`), `/`-separated (CSV `source`); absent when the dataset names no file inside its folder. */
+  source?: string;
 }
 
 export interface NormalImagesSummary {

@@ -28,6 +28,7 @@ const FIXED_COLUMNS = [
   'pMalignant',
   'phi_pred',
   'phi_true',
+  'source',
 ] as const;
 
 /** Row fields behind the columns whose CSV name differs from the field name. */
@@ -108,6 +109,8 @@ export function parsePerImageCsv(text: string, file: string): PerImageResult[] {
     const phiTrue = num('phi_true');
     if (phiPredicted !== undefined) row.phiPredicted = phiPredicted;
     if (phiTrue !== undefined) row.phiTrue = phiTrue;
+    const source = get('source');
+    if (source) row.source = source;
     for (const f of features) {
       const t = num(`true_${f}`);
       const p = num(`pred_${f}`);
