@@ -1,16 +1,11 @@
 /** The Providers view: every loss and feature provider, built-in or from plugins, with its source. */
 import * as vscode from 'vscode';
 import type { ProviderKind, ProviderCatalog, RegisteredProvider } from './providerCatalog';
+import { providerTooltipMarkdown } from './providerTooltip';
 
 type ProvidersNode = { kind: 'group'; providerKind: ProviderKind } | { kind: 'provider'; provider: RegisteredProvider };
 
 const GROUP_LABELS: Record<ProviderKind, string> = { loss: 'Loss providers', feature: 'Feature providers' };
-const ORIGIN_TEXT: Record<RegisteredProvider['origin'], string> = {
-  builtin: 'built into the engine',
-  contribution: 'declared in package.json',
-  api: 'registered through the API',
-  settings: 'from the busLab.plugins setting',
-};
 
 export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -33,12 +28,10 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
     const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
     item.id = `${p.kind}:${p.id}`;
     item.description = p.source === 'builtin' ? 'built-in' : p.source;
-    const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${p.label}**\n\n`);
-    tooltip.appendText(`${p.id}\n`);
-    if (p.description) tooltip.appendText(`${p.description}\n`);
-    tooltip.appendText(`Source: ${p.source} (${ORIGIN_TEXT[p.origin]})`);
-    if (p.modulePath) tooltip.appendText(`\nModule: ${p.modulePath}`);
+    // Plugin text, escaped; untrusted (no command links) and without HTML.
+    const tooltip = new vscode.MarkdownString(providerTooltipMarkdown(p), false);
+    tooltip.isTrusted = false;
+    tooltip.supportHtml = false;
     item.tooltip = tooltip;
     item.iconPath = new vscode.ThemeIcon(p.origin === 'builtin' ? 'package' : 'extensions');
     item.contextValue = `provider.${p.origin}`;
