@@ -23,6 +23,7 @@ import { builtinFeatureProviders } from '../features';
 import { biradsConsistencyLoss } from '../losses/biradsConsistency';
 import { classificationLoss, segmentationLoss } from '../losses/segmentation';
 import type { BackendChoice, PluginReference, RunRecord, TrainConfig, TrainEvent } from '../types';
+import { isRecord } from '../../shared/isRecord';
 
 /**
  * `workerData` the host passes when it starts the worker: how to pick the TensorFlow.js backend
@@ -35,8 +36,6 @@ export interface EngineWorkerData {
   nativeModulesPath?: string;
   /** The native accelerator: 'auto', 'off' or the addon's path (TrainConfig.accelerator). */
   accelerator?: string;
-  /** Plugins to load for evaluate/compare (a run's own `config.plugins` are loaded too). */
-  plugins?: PluginReference[];
 }
 
 /** A provider (loss or feature) as listed to the user. */
@@ -223,9 +222,6 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isString(v: unknown): v is string {
   return typeof v === 'string';

@@ -16,28 +16,6 @@ export interface ExtensionManifest {
   packageJSON: unknown;
 }
 
-/** One entry of `contributes.busLab.lossProviders` in a plugin's package.json. */
-export interface ContributedProviderEntry {
-  /** `<name>`, or the full `<extensionId>/<name>`. */
-  id: string;
-  label: string;
-  description?: string;
-  /** Module path relative to the extension folder. */
-  module: string;
-  defaultOptions?: object;
-}
-
-/** One entry of the `busLab.plugins` setting. */
-export interface SettingsPluginEntry {
-  kind: ProviderKind;
-  name: string;
-  label?: string;
-  description?: string;
-  /** Absolute or workspace-relative path to a CommonJS module. */
-  module: string;
-  defaultOptions?: object;
-}
-
 export interface ProviderReadResult {
   providers: RegisteredProvider[];
   problems: string[];
