@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { before, describe, it, test } from 'node:test';
 import { CliIO, EXIT, UsageError } from '../../src/cli/command';
 import { evaluateCommand } from '../../src/cli/commands/evaluate';
+import { exportCommand } from '../../src/cli/commands/export';
 import { initBackend } from '../../src/engine/backend';
 import { evaluateRun, EvaluationExistsError, existingEvaluations } from '../../src/engine/eval/evaluateRun';
 import type { EvaluationSummary } from '../../src/engine/eval/evaluationTypes';
@@ -172,6 +173,9 @@ test('bus-lab evaluate refuses an existing evaluation (exit 2 with the flags to 
   assert.equal(summaryOf(run.dir, SLUG).threshold, SAVED_THRESHOLD);
   assert.match(io.lines.join('\n'), /checkpoint: best \(epoch \d+\), weights sha256 [0-9a-f]{16}/);
   for (const m of markers) assert.ok(!existsSync(m), `evaluate loaded ${m.replace(/\.loaded$/, '')} named in run.json`);
+  // The other commands that load a trained run take backend paths from the command line only, too.
+  assert.equal(await exportCommand.run(['--run', run.dir, '--out', join(dir, 'model.onnx'), '--backend', 'wasm'], fakeIO()), EXIT.ok);
+  for (const m of markers) assert.ok(!existsSync(m), `export loaded ${m.replace(/\.loaded$/, '')} named in run.json`);
 });
 
 describe("VS Code's Evaluate Run on Dataset... (the engine worker request the extension sends)", { skip: noWorker }, () => {

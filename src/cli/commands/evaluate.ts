@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { initBackend } from '../../engine/backend';
 import { evaluateRun, EvaluationExistsError } from '../../engine/eval/evaluateRun';
 import type { EvaluationSummary, ExistingEvaluation } from '../../engine/eval/evaluationTypes';
 import { readRunRecord, RunFolderError } from '../../engine/runs/runFolder';
-import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
+import { initRunBackend, RUN_BACKEND_OPTIONS, RUN_BACKEND_USAGE } from '../runBackend';
 import { defaultCacheDir } from './train';
 
 const USAGE = `Usage: bus-lab evaluate --run RUN_DIR --dataset SPEC [--dataset SPEC...] [options]
@@ -25,10 +24,7 @@ the threshold and the time. A dataset evaluated before is not overwritten unless
   --seed N             seed of the bootstrap CIs (default: the run's seed)
   --limit N            at most N images per dataset
   --no-images          skip the gallery PNGs
-  --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default: the run's)
-  --native-modules DIR folder where tfjs-node(-gpu) is installed (never taken from run.json)
-  --accelerator VALUE  native accelerator on wasm: auto | off | path of the .node file
-                       (never taken from run.json)
+${RUN_BACKEND_USAGE}
   --cache DIR          decoded-image cache (default ~/.cache/bus-lab/datasets); --no-cache
   --json               print { runDir, checkpoint, threshold, summaries } as JSON on the last line
 `;
@@ -58,9 +54,7 @@ export const evaluateCommand: CliCommand = {
       seed: { type: 'number' },
       limit: { type: 'number' },
       'no-images': { type: 'boolean' },
-      backend: { type: 'string' },
-      'native-modules': { type: 'string' },
-      accelerator: { type: 'string' },
+      ...RUN_BACKEND_OPTIONS,
       cache: { type: 'string' },
       'no-cache': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -81,11 +75,7 @@ export const evaluateCommand: CliCommand = {
       if (err instanceof RunFolderError) throw new UsageError(err.message);
       throw err;
     }
-    const accelerator = o.accelerator === undefined ? undefined : ['auto', 'off'].includes(String(o.accelerator)) ? String(o.accelerator) : resolve(String(o.accelerator));
-    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, {
-      nativeModulesPath: o['native-modules'] ? resolve(String(o['native-modules'])) : undefined,
-      accelerator,
-    });
+    const backend = await initRunBackend(o, record);
     io.info(`backend: ${backend.name} (${backend.reason})`);
     const cacheDir = o['no-cache'] ? undefined : resolve(String(o.cache ?? defaultCacheDir()));
     let evaluation;

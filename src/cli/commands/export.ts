@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { initBackend } from '../../engine/backend';
 import { exportRunToOnnx } from '../../engine/export/exportOnnx';
 import { readRunRecord } from '../../engine/runs/runFolder';
-import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
+import { initRunBackend, RUN_BACKEND_OPTIONS, RUN_BACKEND_USAGE } from '../runBackend';
 
 const USAGE = `Usage: bus-lab export --run RUN_DIR --out FILE [--format onnx] [options]
 
@@ -15,7 +14,7 @@ and any other ONNX consumer. See docs/EXPORT.md for the inputs, outputs and meta
   --out FILE           the model file to write, e.g. model.onnx (written atomically)
   --format onnx        the export format (only onnx)
   --which best|last    checkpoint to export (default best)
-  --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default: the run's)
+${RUN_BACKEND_USAGE}
   --json               print { file, bytes, runId, imageSize, outputs, metadata } on the last line
 `;
 
@@ -29,7 +28,7 @@ export const exportCommand: CliCommand = {
       out: { type: 'string' },
       format: { type: 'string' },
       which: { type: 'string' },
-      backend: { type: 'string' },
+      ...RUN_BACKEND_OPTIONS,
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -46,10 +45,7 @@ export const exportCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, {
-      nativeModulesPath: record.config.nativeModulesPath,
-      accelerator: record.config.accelerator,
-    });
+    const backend = await initRunBackend(o, record);
     const result = await exportRunToOnnx(backend.tf, runDir, resolve(String(o.out)), { which });
     io.info(`exported ${result.runId} (${result.metadata.method}, ${result.imageSize}x${result.imageSize}) -> ${result.file} (${(result.bytes / 1e6).toFixed(2)} MB)`);
     io.info(`outputs: ${result.outputs.join(', ')}; opset ${result.metadata.onnx_opset}`);

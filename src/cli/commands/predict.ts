@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { initBackend } from '../../engine/backend';
 import { listInputImages } from '../../engine/predict/inputImages';
 import { predictImages } from '../../engine/predict/predictImages';
 import { readRunRecord } from '../../engine/runs/runFolder';
-import type { BackendChoice } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
+import { initRunBackend, RUN_BACKEND_OPTIONS, RUN_BACKEND_USAGE } from '../runBackend';
 
 const USAGE = `Usage: bus-lab predict --run RUN_DIR --input FILE|DIR --out DIR [options]
 
@@ -25,7 +24,7 @@ Files that cannot be read are skipped with a warning naming them.
                        internal validation, else 0.5)
   --pixel-size MM      pixel size in millimetres, for lesion areas in mm²
   --batch-size N       images per network batch (default 8)
-  --backend NAME       auto | tensorflow-gpu | tensorflow | wasm | cpu (default: the run's)
+${RUN_BACKEND_USAGE}
   --json               print { runId, outDir, csv, predicted, skipped, malignant, seconds } on the last line
 `;
 
@@ -41,7 +40,7 @@ export const predictCommand: CliCommand = {
       threshold: { type: 'number' },
       'pixel-size': { type: 'number' },
       'batch-size': { type: 'number' },
-      backend: { type: 'string' },
+      ...RUN_BACKEND_OPTIONS,
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -64,10 +63,7 @@ export const predictCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const backend = await initBackend((o.backend ?? record.config.backend ?? 'auto') as BackendChoice, {
-      nativeModulesPath: record.config.nativeModulesPath,
-      accelerator: record.config.accelerator,
-    });
+    const backend = await initRunBackend(o, record);
     io.info(`backend: ${backend.name} (${backend.reason})`);
     io.info(`predicting ${images.length} image${images.length === 1 ? '' : 's'} with ${record.id} (${record.config.method})`);
     const progress = io.isTTY && !io.json && !process.env.CI;

@@ -15,7 +15,9 @@ import { createRegistries } from '../plugins/builtins';
 import { loadPlugins } from '../plugins/pluginLoader';
 import { readRunRecord, RunFolderError } from '../runs/runFolder';
 import { RunLockedError } from '../runs/runLock';
+import type { TF } from '../tf';
 import { runTraining, TrainSetupError } from '../train/trainer';
+import type { RunRecord } from '../types';
 import {
   EngineWorkerData,
   ErrorMessage,
@@ -38,6 +40,13 @@ function post(message: WorkerToHostMessage): void {
   port!.postMessage(message);
 }
 
+/** A run's record and the backend to load it on: the run's backend name, with native-module and accelerator paths from the host's settings (workerData), never from run.json. */
+async function runBackend(runDir: string): Promise<{ record: RunRecord; tf: TF }> {
+  const record = await readRunRecord(runDir);
+  const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
+  return { record, tf };
+}
+
 async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Promise<void> {
   switch (msg.type) {
     case 'train': {
@@ -53,9 +62,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
       return;
     }
     case 'evaluate': {
-      const record = await readRunRecord(msg.runDir);
-      // Backend paths come from the host's settings (workerData), never from run.json.
-      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
+      const { record, tf } = await runBackend(msg.runDir);
       const evaluation = await evaluateRun({
         tf,
         runDir: msg.runDir,
@@ -79,8 +86,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
       return;
     }
     case 'predict': {
-      const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
+      const { record, tf } = await runBackend(msg.runDir);
       const images = await listInputImages(msg.input, { exclude: msg.outDir });
       const summary = await predictImages({
         tf,
@@ -96,8 +102,7 @@ async function handle(msg: Exclude<HostToWorkerMessage, { type: 'cancel' }>): Pr
       return;
     }
     case 'exportOnnx': {
-      const record = await readRunRecord(msg.runDir);
-      const { tf } = await initBackend(data.backend ?? record.config.backend ?? 'auto', { nativeModulesPath: data.nativeModulesPath, accelerator: data.accelerator });
+      const { tf } = await runBackend(msg.runDir);
       post({ type: 'result', request: 'exportOnnx', value: await exportRunToOnnx(tf, msg.runDir, msg.outFile) });
       return;
     }
