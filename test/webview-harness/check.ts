@@ -7,7 +7,7 @@
  *   npm run build && node --import tsx test/webview-harness/check.ts [--chromium /usr/bin/chromium] [--out dir]
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -51,8 +51,21 @@ async function main(): Promise<void> {
       await page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-loss-step"]')?.getAttribute('data-datasets')) < n, datasetsSmoothed);
       await page.click('[data-testid="export-csv-val"]');
       await page.click('[data-testid="export-png-val"]');
-      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string }[] }).__sent.filter((m) => m.type === 'saveFile').map((m) => m.format));
-      assert.deepEqual(sent, ['csv', 'png']);
+      await page.click('[data-testid="export-svg-val"]');
+      const sent = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string; data?: string }[] }).__sent.filter((m) => m.type === 'saveFile'));
+      assert.deepEqual(sent.map((m) => m.format), ['csv', 'png', 'svg']);
+      // Figures: the PNG is 3x the chart's CSS size (its IHDR), the SVG is vector paths and text.
+      const box = await page.$eval('[data-testid="chart-val"]', (c) => ({ w: (c as HTMLCanvasElement).clientWidth, h: (c as HTMLCanvasElement).clientHeight }));
+      const png = Buffer.from(String(sent[1].data), 'base64');
+      assert.equal(png.toString('latin1', 1, 4), 'PNG');
+      assert.deepEqual({ w: png.readUInt32BE(16), h: png.readUInt32BE(20) }, { w: box.w * 3, h: box.h * 3 }, 'PNG at 3x');
+      const svg = String(sent[2].data);
+      assert.match(svg, /<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* width="\d+" height="\d+"/);
+      assert.ok((svg.match(/<path /g) ?? []).length > 20 && /<text [^>]*>Epoch<\/text>/.test(svg), 'SVG has paths and axis text');
+      if (theme === 'dark') {
+        writeFileSync(join(out, 'export-val.png'), png);
+        writeFileSync(join(out, 'export-val.svg'), svg);
+      }
       await page.screenshot({ path: join(out, `dashboard-${theme}.png`), fullPage: true });
       assert.deepEqual(await problems(page), [], 'dashboard CSP violations');
 
@@ -106,6 +119,8 @@ async function main(): Promise<void> {
       const first = JSON.parse((await page.getAttribute('[data-testid="chart-strip"]', 'data-first-point')) ?? 'null') as { x: number; y: number; imageId: string } | null;
       assert.ok(first, 'no data-first-point on the strip plot');
       await page.click('[data-testid="chart-strip"]', { position: { x: first.x, y: first.y } });
+      // Chart.js handles DOM events on the next animation frame.
+      await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'openImage'), undefined, { timeout: 5000 }).catch(() => undefined);
       const opened = await page.evaluate(() => (window as unknown as { __sent: { type: string; imageId?: string }[] }).__sent.filter((m) => m.type === 'openImage'));
       assert.equal(opened.length, 1, 'a click on a strip point posts openImage');
       assert.match(String(opened[0].imageId), /^img\d+$/);
