@@ -33,8 +33,9 @@ export class TensorGrowthWatch {
     if (this.warned || this.growing < GROWTH_STEPS || !this.first) return undefined;
     this.warned = true;
     const tensors = (numTensors - this.first.numTensors) / this.growing;
-    const mb = (numBytes - this.first.numBytes) / this.growing / 1e6;
+    const bytes = (numBytes - this.first.numBytes) / this.growing;
+    const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} KB`;
     const who = this.suspects.length > 0 ? `; plugins in this run: ${this.suspects.join(', ')}` : '';
-    return `tensor memory grows at every step (${this.growing} steps, about ${Math.round(tensors)} tensors and ${mb.toFixed(1)} MB per step): a leak that will exhaust memory${who}`;
+    return `tensor memory grows at every step (${this.growing} steps, about ${Math.round(tensors)} tensors and ${size} per step): a leak that will exhaust memory${who}`;
   }
 }
