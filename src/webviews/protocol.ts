@@ -39,8 +39,8 @@ export interface RunOption {
 export interface ReadyMessage {
   type: 'ready';
 }
-export type ExportFormat = 'png' | 'csv' | 'md';
-/** Asks the host to show a save dialog and write the file. `data` is text, or base64 for png. */
+export type ExportFormat = 'png' | 'csv' | 'md' | 'svg';
+/** Asks the host to show a save dialog and write the file. `data` is text (svg too), or base64 for png. */
 export interface SaveFileMessage {
   type: 'saveFile';
   fileName: string;
@@ -121,14 +121,30 @@ export interface GalleryDataset {
   summary?: unknown;
 }
 
+/** The phi (BI-RADS prior) weights of the evaluated model: the best epoch's, from metrics.jsonl. */
+export interface GalleryPhiWeights {
+  epoch: number;
+  weights: Record<string, number>;
+}
+
 export interface GalleryRunData {
   run: RunOption;
   datasets: GalleryDataset[];
+  phi?: GalleryPhiWeights;
+}
+
+/** A BI-RADS feature as its provider describes it (the webview does not import the engine). */
+export interface GalleryFeatureInfo {
+  id: string;
+  label: string;
+  description: string;
 }
 
 export type GalleryToHost =
   | CommonToHost
-  | { type: 'selectCompareRun'; runId: string | null };
+  | { type: 'selectCompareRun'; runId: string | null }
+  /** Opens the dataset's original file of one image (per_image.csv `source`) in the editor. */
+  | { type: 'openOriginal'; runId: string; dataset: string; imageId: string };
 
 export type HostToGallery =
   | CommonToWebview
@@ -137,7 +153,9 @@ export type HostToGallery =
       runs: RunOption[];
       primary: GalleryRunData;
       compare: GalleryRunData | null;
+      /** Asks for this tab; sent once after the gallery is opened (again) on a dataset, never with a mere refresh. */
       activeDataset?: string;
+      features?: GalleryFeatureInfo[];
     }
   /** Switches to a dataset's tab and opens one image's detail (sent after a snapshot). */
   | { type: 'showImage'; dataset: string; imageId: string };
@@ -150,6 +168,8 @@ export interface GalleryState {
   label?: string;
   search?: string;
   page?: number;
+  /** Each tab's own filter, search and page (the webview's; the host does not read it). */
+  views?: Record<string, { label: string; search: string; page: number; delta: string }>;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -244,7 +264,7 @@ function isRunIdList(v: unknown): v is string[] {
   return Array.isArray(v) && v.length <= LIMITS.runIds && v.every(isRunId);
 }
 
-const FORMATS: readonly ExportFormat[] = ['png', 'csv', 'md'];
+const FORMATS: readonly ExportFormat[] = ['png', 'csv', 'md', 'svg'];
 const LEVELS = ['info', 'warn', 'error'] as const;
 
 function parseCommon(m: Record<string, unknown>): CommonToHost | undefined {
@@ -281,6 +301,9 @@ export function parseGalleryMessage(raw: unknown): GalleryToHost | undefined {
   if (raw.type === 'selectCompareRun') {
     if (raw.runId === null) return { type: 'selectCompareRun', runId: null };
     return isRunId(raw.runId) ? { type: 'selectCompareRun', runId: raw.runId } : undefined;
+  }
+  if (raw.type === 'openOriginal') {
+    return isRunId(raw.runId) && isShortName(raw.dataset) && isShortName(raw.imageId) ? { type: 'openOriginal', runId: raw.runId, dataset: raw.dataset, imageId: raw.imageId } : undefined;
   }
   return parseCommon(raw);
 }

@@ -1,7 +1,8 @@
 /**
  * Chart.js 4 set-up shared by the panels: only the components used are registered; zoom/pan
  * (chartjs-plugin-zoom); a plugin that fills the theme background (so exported PNGs are readable);
- * a plugin that draws CI whiskers on bars; theme colours; the `data-points` test hook; PNG/CSV export.
+ * a plugin that draws CI whiskers on bars; theme colours; the `data-points` test hook; PNG (3x),
+ * SVG and CSV export (figures are drawn again off-screen: chartExport.ts).
  */
 import {
   BarController,
@@ -25,6 +26,7 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import { chartTheme, type ChartTheme } from './theme';
 import { h } from './dom';
+import { chartPng, chartSvg, PNG_SCALE } from './chartExport';
 
 const backgroundPlugin: Plugin = {
   id: 'busLabBackground',
@@ -159,11 +161,13 @@ export interface ChartCard<T extends ChartType = ChartType> {
 export interface CardActions {
   onPng(card: ChartCard): void;
   onCsv(card: ChartCard): void;
+  /** With it the card has an SVG button (data-testid="export-svg-<name>"). */
+  onSvg?(card: ChartCard): void;
 }
 
 /**
- * A titled card with a canvas (data-testid="chart-<name>"), Reset zoom / PNG / CSV buttons
- * (data-testid="reset-zoom-<name>", "export-png-<name>", "export-csv-<name>").
+ * A titled card with a canvas (data-testid="chart-<name>"), Reset zoom / PNG / SVG / CSV buttons
+ * (data-testid="reset-zoom-<name>", "export-png-<name>", "export-svg-<name>", "export-csv-<name>").
  */
 export function chartCard<T extends ChartType>(
   name: string,
@@ -179,9 +183,10 @@ export function chartCard<T extends ChartType>(
     opts.zoom !== false
       ? h('vscode-button', { secondary: true, 'data-testid': `reset-zoom-${name}`, title: 'Reset zoom (zoom: Ctrl+wheel or Shift+drag; pan: drag)' }, 'Reset zoom')
       : undefined;
-  const png = h('vscode-button', { secondary: true, 'data-testid': `export-png-${name}`, title: `Save ${title} as PNG` }, 'PNG');
+  const png = h('vscode-button', { secondary: true, 'data-testid': `export-png-${name}`, title: `Save ${title} as PNG (${PNG_SCALE}x resolution)` }, 'PNG');
+  const svg = actions.onSvg ? h('vscode-button', { secondary: true, 'data-testid': `export-svg-${name}`, title: `Save ${title} as SVG (vector)` }, 'SVG') : undefined;
   const csv = h('vscode-button', { secondary: true, 'data-testid': `export-csv-${name}`, title: `Save the data of ${title} as CSV` }, 'CSV');
-  const buttons = reset ? [reset, png, csv] : [png, csv];
+  const buttons = [reset, png, svg, csv].filter((b) => b !== undefined);
   const root = h(
     'section',
     { class: 'card', 'data-testid': `card-${name}`, 'aria-label': title },
@@ -193,12 +198,18 @@ export function chartCard<T extends ChartType>(
   reset?.addEventListener('click', () => (chart as unknown as { resetZoom(): void }).resetZoom());
   png.addEventListener('click', () => actions.onPng(card as unknown as ChartCard));
   csv.addEventListener('click', () => actions.onCsv(card as unknown as ChartCard));
+  svg?.addEventListener('click', () => actions.onSvg?.(card as unknown as ChartCard));
   return card;
 }
 
-/** The PNG of a chart as base64 (no data: prefix). */
+/** The PNG of a chart at PNG_SCALE times its size, as base64 (no data: prefix). */
 export function chartPngBase64(chart: Chart): string {
-  return chart.toBase64Image('image/png', 1).replace(/^data:image\/png;base64,/, '');
+  return chartPng(chart).base64;
+}
+
+/** The chart as a vector SVG document. */
+export function chartSvgText(chart: Chart, title?: string): string {
+  return chartSvg(chart, title);
 }
 
 /** A safe export file name: letters, digits, dot, dash, underscore. */

@@ -112,6 +112,7 @@ export abstract class PanelController<ToHost extends { type: string }, ToWebview
       png: { 'PNG image': ['png'] },
       csv: { CSV: ['csv'] },
       md: { Markdown: ['md'] },
+      svg: { 'SVG image': ['svg'] },
     };
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(this.runsDir);
     const target = await vscode.window.showSaveDialog({

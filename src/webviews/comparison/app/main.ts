@@ -11,7 +11,7 @@ import css from '../../common/styles.css';
 import { button, checkbox, select } from '../../common/elements';
 import { announce, clear, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
-import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../../common/charts';
+import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
 import type { Comparison, ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
 import {
@@ -76,7 +76,7 @@ app.append(
   h('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite' }),
 );
 
-function save(fileName: string, format: 'csv' | 'md' | 'png', data: string): void {
+function save(fileName: string, format: 'csv' | 'md' | 'png' | 'svg', data: string): void {
   bridge.post({ type: 'saveFile', fileName, format, data });
 }
 
@@ -354,11 +354,11 @@ function renderCharts(): void {
         updateCharts();
       },
     ).root;
-    barsCard = chartCard('bars', 'Mean with 95% CI per dataset', 'Bars: mean per run and external dataset; whiskers: 95% confidence interval.', barsConfig() as never, { onPng, onCsv }, { zoom: false, extra: [metricSel] });
+    barsCard = chartCard('bars', 'Mean with 95% CI per dataset', 'Bars: mean per run and external dataset; whiskers: 95% confidence interval.', barsConfig() as never, { onPng, onCsv, onSvg }, { zoom: false, extra: [metricSel] });
     chartsGrid.append(barsCard.root);
   }
   if (!stripCard) {
-    stripCard = chartCard('strip', 'Per-image Dice', 'Strip plot: each point one image of the chosen dataset, jittered horizontally; bar: median.', stripConfig() as never, { onPng, onCsv }, { extra: [h('div', { class: 'strip-select' })] });
+    stripCard = chartCard('strip', 'Per-image Dice', 'Strip plot: each point one image of the chosen dataset, jittered horizontally; bar: median.', stripConfig() as never, { onPng, onCsv, onSvg }, { extra: [h('div', { class: 'strip-select' })] });
     stripCard.root.querySelector('.chart-box')?.classList.add('tall');
     chartsGrid.append(stripCard.root);
   }
@@ -394,6 +394,10 @@ function updateCharts(): void {
 
 function onPng(card: ChartCard): void {
   save(exportName('comparison', card.name) + '.png', 'png', chartPngBase64(card.chart as Chart));
+}
+
+function onSvg(card: ChartCard): void {
+  save(exportName('comparison', card.name) + '.svg', 'svg', chartSvgText(card.chart as Chart));
 }
 
 function onCsv(card: ChartCard): void {

@@ -9,7 +9,7 @@ import css from '../../common/styles.css';
 import { button, checkbox } from '../../common/elements';
 import { announce, clear, frameThrottle, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
-import { applyChartDefaults, axes, chartCard, chartPngBase64, exportName, zoomOptions, type ChartCard } from '../../common/charts';
+import { applyChartDefaults, axes, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
 import type { DashboardState, DashboardToHost, HostToDashboard, RunOption } from '../../protocol';
 import {
@@ -370,6 +370,11 @@ function exportPng(card: ChartCard): void {
   bridge.post({ type: 'saveFile', fileName: exportName(card.name, 'chart') + '.png', format: 'png', data: chartPngBase64(card.chart) });
 }
 
+function exportSvg(card: ChartCard): void {
+  const spec = SPECS.find((s) => s.name === card.name);
+  bridge.post({ type: 'saveFile', fileName: exportName(card.name, 'chart') + '.svg', format: 'svg', data: chartSvgText(card.chart, spec?.title) });
+}
+
 function exportCsv(card: ChartCard): void {
   const spec = SPECS.find((s) => s.name === card.name)!;
   const data = seriesToCsv(lastSeries.get(card.name) ?? [], spec.x.title, spec.y.title);
@@ -445,7 +450,7 @@ for (const spec of SPECS) {
     spec.title,
     spec.description,
     { type: spec.scatter ? 'scatter' : 'line', data: { datasets: [] }, options: chartOptions(spec) as never },
-    { onPng: exportPng, onCsv: exportCsv },
+    { onPng: exportPng, onCsv: exportCsv, onSvg: exportSvg },
   );
   if (spec.scatter) card.root.querySelector('.chart-box')?.classList.add('tall');
   cards.set(spec.name, card);
