@@ -6,9 +6,10 @@
 import { apiTests } from './apiTests';
 import { commandsTests } from './commandsTests';
 import { report, runAll } from './harness';
+import { stopTrainingTests } from './stopTrainingTests';
 import { trainingTests } from './trainingTests';
 
 export async function run(): Promise<void> {
   report('[extension-host] BUS Lab API and command tests');
-  await runAll('extension-host', [...commandsTests, ...apiTests, ...trainingTests]);
+  await runAll('extension-host', [...commandsTests, ...apiTests, ...trainingTests, ...stopTrainingTests]);
 }
