@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultInstallDir, ensureCodeServer, hidingFiles } from './lib/code-server.mjs';
 import { acquireRunLock } from './lib/lock.mjs';
+import { skippedTests } from './lib/report.mjs';
 import { resolveChromium } from './lib/browser.mjs';
 import { extensionId, readManifest, withSession } from './lib/session.mjs';
 import { Workbench } from './lib/workbench.mjs';
@@ -308,6 +309,8 @@ if (!only || only === 'api') {
   try {
     const pass = await apiSession();
     summary.push(`api  ${pass ? 'PASS' : 'FAIL'}  extension-host tests (${((Date.now() - s0) / 1000).toFixed(0)} s)`);
+    // A skipped test did not pass: listed, so a PASS never hides it.
+    for (const { suite, test } of skippedTests(readFileSync(join(root, 'api-report.txt'), 'utf8'))) summary.push(`api  SKIP  [${suite}] ${test}`);
     ok &&= pass;
   } catch (e) {
     ok = false;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { busLabApi, EXTENSION_ID, nextEvent, PLUGIN_ID, TVERSKY_ID } from './context';
-import type { HostTest } from './harness';
+import { skip, type HostTest } from './harness';
 
 function lossModule(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bus-lab-host-test-'));
@@ -56,7 +56,7 @@ export const apiTests: HostTest[] = [
     timeoutMs: 60_000,
     async run() {
       const plugin = vscode.extensions.getExtension(PLUGIN_ID);
-      if (!plugin) return 'skipped (example plugin not installed)';
+      if (!plugin) skip('the example plugin is not installed');
       await plugin.activate();
       const api = await busLabApi();
       // Registered by the plugin: registering the same id again is refused as a duplicate.

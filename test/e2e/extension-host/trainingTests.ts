@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { busLabApi, EXTENSION_ID, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
-import { report, type HostTest } from './harness';
+import { report, skip, type HostTest } from './harness';
 
 export const trainingTests: HostTest[] = [
   {
@@ -52,7 +52,7 @@ export const trainingTests: HostTest[] = [
     timeoutMs: 300_000,
     async run() {
       const plugin = vscode.extensions.getExtension(PLUGIN_ID);
-      if (!plugin) return 'skipped (example plugin not installed)';
+      if (!plugin) skip('the example plugin is not installed');
       await plugin.activate();
       const api = await busLabApi();
       const { finished } = await api.train({ ...TINY_CONFIG, external: [], method: TVERSKY_ID });

@@ -21,6 +21,12 @@ function report(line) {
   }
 }
 
+/** Thrown by skip(): reported as SKIP (and listed in run.mjs's summary), never as ok. */
+class SkipTest extends Error {}
+function skip(reason) {
+  throw new SkipTest(reason);
+}
+
 function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
@@ -52,7 +58,7 @@ const smoke = [
     assert(missing.length === 0, `declared in package.json but not registered: ${missing.join(', ')}`);
   }],
   ['the example plugin extension is loaded beside it', async () => {
-    if (!PLUGIN_ID) return 'skipped (no example plugin)';
+    if (!PLUGIN_ID) skip('no example plugin');
     const plugin = vscode.extensions.getExtension(PLUGIN_ID);
     assert(plugin, `example plugin ${PLUGIN_ID} is not loaded`);
     await withTimeout(Promise.resolve(plugin.activate()), 60_000, 'activate plugin');
@@ -67,6 +73,10 @@ module.exports.run = async function run() {
       const note = await fn();
       report(`[smoke]   ok  ${name}${note ? ` — ${note}` : ''}`);
     } catch (e) {
+      if (e instanceof SkipTest) {
+        report(`[smoke]   SKIP ${name} — ${e.message}`);
+        continue;
+      }
       failures.push(name);
       report(`[smoke]   FAIL ${name}: ${e && e.stack ? e.stack : e}`);
     }
@@ -84,7 +94,7 @@ module.exports.run = async function run() {
       report(`[smoke]   FAIL extension-host API tests: ${e && e.stack ? e.stack : e}`);
     }
   } else {
-    report(`[smoke] no ${path.relative(DEV_PATH, bundle)} yet; API tests skipped`);
+    report(`[smoke]   SKIP extension-host API tests — no ${path.relative(DEV_PATH, bundle)} (npm run build)`);
   }
   if (failures.length > 0) throw new Error(`${failures.length} extension-host test(s) failed: ${failures.join('; ')}`);
 };
