@@ -2,6 +2,7 @@
  * Reading a run folder's run.json: one status list, one validation, and a typed answer for a
  * folder that is not a run (no run.json) instead of an error whose text callers would match.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isRecord } from '../../shared/isRecord';
@@ -64,6 +65,11 @@ export async function readRun(dir: string): Promise<RunRead> {
   if (!record.id) record.id = basename(dir);
   if (!Array.isArray(record.evaluated)) record.evaluated = [];
   return { kind: 'run', dir, record, status: runStatusOf(dir, record) };
+}
+
+/** Whether `dir` holds a run.json (a run, or a broken one: readRun tells which). */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, 'run.json'));
 }
 
 /** The run record of `dir`; throws a RunFolderError with a one-line message naming run.json. */

@@ -5,11 +5,11 @@
  * same comparison against it (same runs, bootstrap seed and resamples), so every baseline gets the
  * engine's CIs, Wilcoxon/DeLong p-values and Holm adjustment; the webview computes nothing.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { readComparisonFile } from '../../engine/experiments/comparisonFile';
 import { listComparisonFiles } from '../../engine/runs/comparisonFiles';
+import { isRunFolder } from '../../engine/runs/runFolder';
 import {
   parseComparisonMessage,
   type Comparison,
@@ -142,7 +142,7 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
     for (const m of c.methods) {
       for (const r of m.runs) {
         const candidates = [await resolveInsideReal(fileDir, r.id), runDirOf(this.runsDir, r.id)];
-        const found = candidates.find((d): d is string => d !== undefined && existsSync(join(d, 'run.json')));
+        const found = candidates.find((d): d is string => d !== undefined && isRunFolder(d));
         if (!found) {
           this.log(`run ${r.id} of the comparison is neither next to it nor in the runs folder; other baselines are unavailable`);
           return [];
@@ -183,7 +183,7 @@ export class ComparisonPanel extends PanelController<ComparisonToHost, HostToCom
           return;
         }
         const dir = runDirOf(this.runsDir, msg.runId);
-        if (!dir || !existsSync(join(dir, 'run.json'))) {
+        if (!dir || !isRunFolder(dir)) {
           this.post({ type: 'error', message: `Run ${msg.runId} is not in the runs folder, so its Mask Gallery cannot open.` });
           return;
         }
