@@ -1,16 +1,24 @@
 /** The API: provider registration (namespacing, duplicates, dispose, change event) and the example plugin. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { busLabApi, EXTENSION_ID, nextEvent, PLUGIN_ID, TVERSKY_ID } from './context';
-import { skip, type HostTest } from './harness';
+import { busLabApi, EXTENSION_ID, nextEvent, PLUGIN_ID, TINY_CONFIG, TVERSKY_ID } from './context';
+import { report, skip, type HostTest } from './harness';
 
 function lossModule(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bus-lab-host-test-'));
   const file = join(dir, 'loss.js');
   writeFileSync(file, "module.exports = { createLoss: (tf) => (batch, outputs) => tf.mean(tf.abs(tf.sub(outputs.seg, batch.mask))) };\n");
+  return file;
+}
+
+/** A feature provider: each image's mean predicted-mask value (its relative area). */
+function featureModule(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bus-lab-host-test-'));
+  const file = join(dir, 'feature.js');
+  writeFileSync(file, 'module.exports = { createFeature: (tf) => (softMask) => tf.mean(softMask, [1, 2, 3]) };\n');
   return file;
 }
 
@@ -32,11 +40,41 @@ export const apiTests: HostTest[] = [
     },
   },
   {
-    name: 'registerFeatureProvider works the same way',
+    name: 'registerFeatureProvider: a birads run computes the registered feature, and dispose removes it',
+    timeoutMs: 300_000,
     async run() {
       const api = await busLabApi();
-      const registration = api.registerFeatureProvider({ id: `${EXTENSION_ID}/host-test-feature`, label: 'Host test feature', modulePath: lossModule() });
-      registration.dispose();
+      const id = `${EXTENSION_ID}/host-test-mean-mask`;
+      const modulePath = featureModule();
+      const registered = nextEvent(api.onDidChangeProviders, 5000, 'onDidChangeProviders (register feature)');
+      const registration = api.registerFeatureProvider({ id, label: 'Host test mean mask', modulePath });
+      await registered;
+      assert.throws(() => api.registerFeatureProvider({ id, label: 'again', modulePath }), /already registered/);
+      const config = { ...TINY_CONFIG, method: 'birads', features: ['shapeIrregularity', id], external: [] };
+      try {
+        const { runId, finished } = await api.train(config);
+        const summary = await finished;
+        assert.equal(summary.status, 'finished', `${runId}: ${summary.status}`);
+        const listed = (await api.getRuns()).find((r) => r.id === runId);
+        assert.ok(listed, `getRuns() does not list ${runId}`);
+        const record = JSON.parse(readFileSync(join(listed.dir, 'run.json'), 'utf8')) as {
+          config: { features: string[]; plugins: { modulePath: string }[] };
+          providers?: { features: string[] };
+        };
+        assert.deepEqual(record.config.features, ['shapeIrregularity', id]);
+        assert.deepEqual(record.providers?.features, ['shapeIrregularity', id]);
+        assert.ok(record.config.plugins.some((p) => p.modulePath === modulePath), 'the feature module was not passed to the engine');
+        // phi has a weight for the feature: the consistency loss computed it in every epoch.
+        const epochs = readFileSync(join(listed.dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"epoch"')).map((l) => JSON.parse(l) as { featureWeights?: Record<string, number> });
+        assert.equal(epochs.length, 1);
+        assert.ok(Number.isFinite(epochs[0].featureWeights?.[id]), `featureWeights: ${JSON.stringify(epochs[0].featureWeights)}`);
+        report(`[extension-host]       ${runId}: phi weight of ${id} ${epochs[0].featureWeights?.[id]?.toFixed(3)}`);
+      } finally {
+        const unregistered = nextEvent(api.onDidChangeProviders, 5000, 'onDidChangeProviders (dispose feature)');
+        registration.dispose();
+        await unregistered;
+      }
+      await assert.rejects(api.train(config), /Unknown method or provider: .*host-test-mean-mask/);
     },
   },
   {
