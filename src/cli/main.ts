@@ -15,6 +15,7 @@ import { evaluateCommand } from './commands/evaluate';
 import { exportCommand } from './commands/export';
 import { featuresCommand } from './commands/features';
 import { predictCommand } from './commands/predict';
+import { runsCommand } from './commands/runs';
 
 const COMMANDS: CliCommand[] = [
   ablateCommand,
@@ -25,6 +26,7 @@ const COMMANDS: CliCommand[] = [
   exportCommand,
   featuresCommand,
   predictCommand,
+  runsCommand,
   trainCommand,
 ];
 

@@ -135,6 +135,10 @@ test('SIGKILL at seeded points (loading, first epoch, checkpoint writes, second 
   }
   const id = onlyRun(out)!;
   const dir = join(out, id);
+  const listed = cli(['runs', '--out', out, '--json']);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.match(listed.stderr, new RegExp(`${id}\\s+interrupted\\s+epoch 2/2`));
+  assert.deepEqual(JSON.parse(listed.stdout.trim().split('\n').at(-1)!).map((x: { status: string; resumable: boolean }) => [x.status, x.resumable]), [['interrupted', true]]);
   const r = cli(['train', '--resume', id, '--out', out]);
   assert.equal(r.status, 0, `final resume exit ${r.status}: ${r.stderr}`);
   const after = await readRunRecord(dir);
