@@ -18,6 +18,7 @@ import type { GalleryItem } from './gallery/viewModel';
 import type { Comparison, ComparisonCell } from '../engine/experiments/comparisonTypes';
 import type { ImagePrediction } from '../engine/predict/predictionTypes';
 import { isRecord } from '../shared/isRecord';
+import type { RunProvenance } from '../shared/runProvenance';
 
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';
 
@@ -30,6 +31,8 @@ export interface RunOption {
   createdAt: string;
   /** Dataset slugs evaluated into eval/<slug>/. */
   evaluated: string[];
+  /** Method, seed, lambda, phi settings, image size, best epoch: each view's header (shared/runProvenance.ts). */
+  provenance?: RunProvenance;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { acquireRunLock } from '../../src/engine/runs/runLock';
 import type { RunRecord } from '../../src/engine/types';
-import { listRuns, readRun } from '../../src/extension/runs/runSummaries';
+import { listRuns, readRun, toRunListing } from '../../src/extension/runs/runSummaries';
 import { childrenOf, formatStartTime, runNode } from '../../src/extension/runs/runsTreeModel';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 
@@ -36,7 +36,7 @@ function makeRuns(): string {
   writeFileSync(join(a, 'run.json'), JSON.stringify(record('run-a')));
   writeFileSync(
     join(a, 'eval', 'synthetic-site-b', 'summary.json'),
-    JSON.stringify({ dataset: 'synthetic site-b', dice: summary(0.71), iou: summary(0.6), auc: { value: 0.83, ci95: [0.7, 0.95] } }),
+    JSON.stringify({ dataset: 'synthetic site-b', dice: summary(0.71), iou: summary(0.6), auc: { value: 0.83, ci95: [0.7, 0.95] }, checkpoint: { which: 'best', epoch: 4, weightsSha256: 'ab'.repeat(32) } }),
   );
   // Evaluated later by the CLI, not yet in run.json's list: still found.
   mkdirSync(join(a, 'eval', 'synthetic-site-c'), { recursive: true });
@@ -91,16 +91,21 @@ describe('runs tree model', () => {
     assert.match(running.description!, /epoch 2\/5/);
     assert.equal(finished.contextValue, 'run.finished');
     assert.equal(finished.icon?.id, 'pass');
-    assert.equal(finished.label, 'run-a');
-    assert.equal(finished.description, `mtl · ${formatStartTime('2026-01-02T10:00:00.000Z')} · val Dice 0.812`);
+    // The name alone (the id is <time>-<name>), the best val Dice first so a narrow sidebar keeps it.
+    assert.equal(finished.label, 'mtl');
+    assert.equal(finished.description, `best val Dice 0.812 · ${formatStartTime('2026-01-02T10:00:00.000Z')}`);
+    assert.match(finished.tooltip!, /^mtl\nId: run-a\n/);
+    assert.match(finished.tooltip!, /Method: mtl\nSeed: \d+\nImage size: \d+ px\nBest epoch: 4 \(val Dice 0.812\)/);
 
     const children = childrenOf(runs, finished);
     assert.deepEqual(children.map((c) => [c.kind, c.label, c.description]), [
       ['info', 'Validation', 'best Dice 0.812 · 5/5 epochs'],
-      ['dataset', 'synthetic site-b', 'Dice 0.710 · AUC 0.830'],
+      ['dataset', 'synthetic site-b', 'Dice 0.710 · AUC 0.830 · epoch 4'],
       ['dataset', 'synthetic-site-c', 'Dice 0.650 · AUC 0.700'],
     ]);
     assert.equal(children[1].contextValue, 'externalDataset');
+    assert.match(children[1].tooltip!, /Evaluated: the best weights, epoch 4/);
+    assert.match(children[2].tooltip!, /Evaluated weights not recorded/);
     const metrics = childrenOf(runs, children[1]);
     assert.deepEqual(metrics.map((m) => m.label), ['dice', 'iou', 'auc']);
     assert.equal(metrics[0].description, '0.710 ± 0.100 (95% CI 0.660–0.760, n=8)');
@@ -121,7 +126,16 @@ describe('runs tree model', () => {
     const cancelled = runNode({ ...runs[1], status: 'cancelled' });
     assert.equal(cancelled.contextValue, 'run.cancelled');
     assert.notEqual(cancelled.key, undefined);
-    assert.equal(runNode({ ...runs[1], name: 'ablation-1' }).label, 'ablation-1 · run-a');
+    const named = runNode({ ...runs[1], name: 'ablation-1' });
+    assert.equal(named.label, 'ablation-1');
+    assert.match(named.description!, /^best val Dice 0.812 · mtl · /, 'the method when the name does not say it');
+  });
+
+  it('a birads run\'s tooltip names lambda and phi\'s settings', () => {
+    const cfg = completeTrainConfig({ method: 'birads', train: 'synthetic:site-a', external: [], epochs: 5, lambda: 0.25, phiInit: 'calibrated', phiSupervision: 0.5, maskGradient: false, seed: 7, imageSize: 64 }, DEFAULT_TRAIN_SETTINGS);
+    const r = record('run-x', { name: 'birads', config: cfg, bestEpoch: 3, bestValDice: 0.7 });
+    const node = runNode(toRunListing('/runs/run-x', r, []));
+    assert.match(node.tooltip!, /Method: birads\nSeed: 7\nImage size: 64 px\nλ \(consistency weight\): 0.25\nφ: init calibrated, lr (the network's|[\d.e-]+), supervision 0.5, mask gradient off\nBest epoch: 3 \(val Dice 0.700\)/);
   });
 
   it('offers Resume (inline and in the context menu) for cancelled, failed and interrupted runs only', async () => {

@@ -8,6 +8,7 @@ import { listEvaluationSlugs, readEvaluationSummary } from '../../engine/runs/ev
 import { listRuns as listRunFolders, readRunRecord } from '../../engine/runs/runFolder';
 import { runStatusOf } from '../../engine/runs/runStatus';
 import type { MetricSummary, RunRecord, RunSummary } from '../../engine/types';
+import { provenanceOf, type RunProvenance } from '../../shared/runProvenance';
 
 /** One external (or validation) evaluation of a run, with every metric its summary.json holds. */
 export interface ExternalResult {
@@ -18,6 +19,8 @@ export interface ExternalResult {
   aucCi95?: [number, number];
   /** Every MetricSummary-shaped entry of summary.json, by name (dice, iou, hd95, ...). */
   metrics: Record<string, MetricSummary>;
+  /** The weights evaluated (summary.json `checkpoint`); absent in summaries written before it was recorded. */
+  checkpoint?: { which: 'best' | 'last'; epoch?: number };
 }
 
 /** A RunSummary with the extra detail the Runs view shows. */
@@ -29,6 +32,8 @@ export interface RunListing extends RunSummary {
   /** Dataset specs the run was configured to evaluate (evaluated or not yet). */
   externalSpecs: string[];
   trainSpec: string;
+  /** Method, seed, lambda, phi settings, image size, best epoch (the tree's tooltip). */
+  provenance?: RunProvenance;
 }
 
 export interface RunListResult {
@@ -43,6 +48,7 @@ export function externalResultOf(slug: string, summary: EvaluationSummary): Exte
   for (const [name, value] of Object.entries(summary.metrics ?? {})) if (value && typeof value.mean === 'number') metrics[name] = value;
   const result: ExternalResult = { dataset: summary.dataset, slug, metrics };
   if (metrics.dice) result.dice = metrics.dice;
+  if (summary.checkpoint) result.checkpoint = { which: summary.checkpoint.which, ...(summary.checkpoint.epoch !== undefined ? { epoch: summary.checkpoint.epoch } : {}) };
   // Older summaries held a bare number.
   const auc: unknown = summary.auc;
   if (typeof auc === 'number') result.auc = auc;
@@ -81,6 +87,7 @@ export function toRunListing(runDir: string, record: RunRecord, external: Extern
     trainSpec: config.train,
     externalSpecs: Array.isArray(config.external) ? config.external : [],
     external,
+    ...(provenanceOf(record) ? { provenance: provenanceOf(record) } : {}),
   };
 }
 

@@ -10,6 +10,7 @@
 import { isResumable } from '../../engine/runs/runStatus';
 import type { MetricSummary, RunStatus } from '../../engine/types';
 import type { ExternalResult, RunListing } from './runSummaries';
+import { provenanceLines } from '../../shared/runProvenance';
 
 export interface IconModel {
   /** A codicon id, e.g. `pass`, `sync~spin`. */
@@ -76,15 +77,20 @@ function describeSummary(s: MetricSummary): string {
 }
 
 export function runNode(run: RunListing): RunNode {
-  const parts = [run.method, formatStartTime(run.createdAt)];
-  if (run.bestValDice !== undefined) parts.push(`val Dice ${formatScore(run.bestValDice)}`);
+  // Best first, so a narrow sidebar cuts the date rather than the score; "best" because the
+  // dashboard also shows the last epoch's.
+  const parts: string[] = [];
+  if (run.bestValDice !== undefined) parts.push(`best val Dice ${formatScore(run.bestValDice)}`);
+  if (run.name !== run.method) parts.push(run.method);
+  parts.push(formatStartTime(run.createdAt));
   if (run.status === 'running') parts.push(`epoch ${run.epochsCompleted}/${run.epochs}`);
   if (isResumable(run.status)) parts.push(`${run.status} at epoch ${run.epochsCompleted}/${run.epochs}, resumable`);
   const tooltip = [
-    `${run.name} (${run.id})`,
+    run.name,
+    `Id: ${run.id}`,
     `Status: ${run.status}${run.error ? ` — ${run.error}` : ''}`,
     ...(run.status === 'interrupted' ? ['Its training process is gone (killed, crashed or terminated); Resume continues from its last checkpoint.'] : []),
-    `Method: ${run.method}`,
+    ...(run.provenance ? provenanceLines(run.provenance) : [`Method: ${run.method}`]),
     `Training data: ${run.trainSpec}`,
     `Started: ${formatStartTime(run.createdAt)}`,
     `Epochs: ${run.epochsCompleted}/${run.epochs}`,
@@ -95,7 +101,8 @@ export function runNode(run: RunListing): RunNode {
     kind: 'run',
     key: `run:${run.id}`,
     run,
-    label: run.name === run.method ? run.id : `${run.name} · ${run.id}`,
+    // The id is `<time>-<name>`: the name alone (the time is in the description, the id in the tooltip).
+    label: run.name,
     description: parts.join(' · '),
     tooltip,
     icon: STATUS_ICONS[run.status],
@@ -105,15 +112,19 @@ export function runNode(run: RunListing): RunNode {
 }
 
 export function datasetNode(run: RunListing, result: ExternalResult): DatasetNode {
-  const description = result.dice ? `Dice ${formatScore(result.dice.mean)}` : 'no Dice';
+  const parts = [result.dice ? `Dice ${formatScore(result.dice.mean)}` : 'no Dice'];
+  if (result.auc !== undefined) parts.push(`AUC ${formatScore(result.auc)}`);
+  const cp = result.checkpoint;
+  if (cp?.epoch !== undefined) parts.push(`epoch ${cp.epoch}`);
+  const weights = cp ? `Evaluated: the ${cp.which === 'best' ? 'best' : 'last'} weights${cp.epoch !== undefined ? `, epoch ${cp.epoch}` : ''}` : 'Evaluated weights not recorded (an evaluation from before provenance was kept)';
   return {
     kind: 'dataset',
     key: `run:${run.id}/eval:${result.slug}`,
     run,
     result,
     label: result.dataset,
-    description: result.auc !== undefined ? `${description} · AUC ${formatScore(result.auc)}` : description,
-    tooltip: `${result.dataset} (eval/${result.slug})`,
+    description: parts.join(' · '),
+    tooltip: `${result.dataset} (eval/${result.slug})\n${weights}`,
     icon: { id: 'database' },
     contextValue: 'externalDataset',
     collapsible: true,

@@ -13,6 +13,7 @@ import { listRuns as listRunFolders, readRun } from '../../engine/runs/runFolder
 import type { RunRecord } from '../../engine/types';
 import { parseMetricsRecords, type EpochPoint, type StepPoint } from '../dashboard/viewModel';
 import type { FeaturePair, GalleryItem } from '../gallery/viewModel';
+import { provenanceOf } from '../../shared/runProvenance';
 import { isRunId, type GalleryDataset, type RunOption } from '../protocol';
 import { resolveInsideRealSync } from './pathGuard';
 
@@ -42,6 +43,7 @@ export function runOptionOf(id: string, r: RunRecord | undefined): RunOption {
     status: r?.status ?? 'failed',
     createdAt: typeof r?.createdAt === 'string' ? r.createdAt : '',
     evaluated: Array.isArray(r?.evaluated) ? r.evaluated.filter((s): s is string => typeof s === 'string') : [],
+    ...(provenanceOf(r) ? { provenance: provenanceOf(r) } : {}),
   };
 }
 
