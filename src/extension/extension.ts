@@ -5,14 +5,14 @@
  */
 import * as vscode from 'vscode';
 import type { BusLabApi } from '../../api/bus-lab-api';
-import { resolveRunsDirectory, readAccelerator, readBackend, readNativeModulesPath, readSetting } from './config/settings';
+import { resolveRunsDirectory, readAccelerator, readBackend, readMaxImagePixels, readNativeModulesPath, readSetting } from './config/settings';
 import { registerDatasetCommands } from './commands/datasetCommands';
 import { registerPanelCommands } from './commands/panelCommands';
 import { registerPredictionCommands } from './commands/predictionCommands';
 import { registerRunCommands } from './commands/runCommands';
 import { registerTrainCommands } from './commands/trainCommands';
 import { createBusLabApi } from './api/busLabApi';
-import { EngineClient } from './engine/engineClient';
+import { EngineClient } from './workerClient/engineClient';
 import { createOutputLog } from './outputLog';
 import { registerPanels } from '../webviews/host/registerPanels';
 import { discoverProviders, isInstalledExtension, moduleExists } from './providers/providerDiscovery';
@@ -47,7 +47,13 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
     workerData: () => {
       const native = readNativeModulesPath();
       const accelerator = readAccelerator();
-      return { backend: readBackend(), ...(native.path ? { nativeModulesPath: native.path } : {}), ...(accelerator.value ? { accelerator: accelerator.value } : {}) };
+      const maxImagePixels = readMaxImagePixels();
+      return {
+        backend: readBackend(),
+        ...(native.path ? { nativeModulesPath: native.path } : {}),
+        ...(accelerator.value ? { accelerator: accelerator.value } : {}),
+        ...(maxImagePixels !== undefined ? { maxImagePixels } : {}),
+      };
     },
     log: (line) => log.info(line),
   });

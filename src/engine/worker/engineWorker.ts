@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, runInBackground } from '../backend';
 import { checkDataset } from '../data/health';
+import { setMaxImagePixels } from '../data/image/decode';
 import { EvaluationExistsError, evaluateRun } from '../eval/evaluateRun';
 import { compareRuns, writeComparison } from '../experiments/compare';
 import { exportRunToOnnx } from '../export/exportOnnx';
@@ -31,6 +32,7 @@ import {
 const port = parentPort;
 if (!port) throw new Error('engine-worker must run inside a worker_threads Worker');
 const data = (workerData ?? {}) as EngineWorkerData;
+if (data.maxImagePixels !== undefined) setMaxImagePixels(data.maxImagePixels, 'the busLab.data.maxImagePixels setting');
 // This worker runs inside the editor: its training yields the cores to the UI when both want them.
 runInBackground();
 const abort = new AbortController();

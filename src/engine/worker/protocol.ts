@@ -36,6 +36,8 @@ export interface EngineWorkerData {
   nativeModulesPath?: string;
   /** The native accelerator: 'auto', 'off' or the addon's path (TrainConfig.accelerator). */
   accelerator?: string;
+  /** Images over this many pixels are refused before decoding (setMaxImagePixels; default DEFAULT_MAX_IMAGE_PIXELS). */
+  maxImagePixels?: number;
 }
 
 /** A provider (loss or feature) as listed to the user. */

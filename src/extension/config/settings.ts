@@ -54,6 +54,12 @@ export function readAccelerator(): { value?: string; problem?: SettingsProblem }
   return checked.ok ? { value: checked.path } : { problem: { setting: 'busLab.engine.accelerator', message: checked.reason } };
 }
 
+/** busLab.data.maxImagePixels when it is a positive integer; otherwise undefined (the engine's default). */
+export function readMaxImagePixels(): number | undefined {
+  const v = readSetting<unknown>('data.maxImagePixels');
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
 export function readBackend(): BackendChoice {
   const v = readSetting<string>('engine.backend');
   return (BACKEND_CHOICES as readonly string[]).includes(v ?? '') ? (v as BackendChoice) : 'auto';

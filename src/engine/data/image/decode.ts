@@ -29,11 +29,17 @@ export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 export const MAX_IMAGE_PIXELS_ENV = 'BUS_LAB_MAX_IMAGE_PIXELS';
 
 let configuredMaxPixels: number | undefined;
+/** What the refusal tells the user to change. */
+let configuredBy: string | undefined;
 
-/** Sets the pixel limit for this process (the extension passes its setting here); undefined: the default. */
-export function setMaxImagePixels(limit: number | undefined): void {
+/**
+ * Sets the pixel limit for this process (the extension passes its setting here); undefined: the
+ * default. `setBy` names where the user raises it (e.g. a setting), for the refusal message.
+ */
+export function setMaxImagePixels(limit: number | undefined, setBy?: string): void {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`maxImagePixels: must be a positive integer, got ${String(limit)}`);
   configuredMaxPixels = limit;
+  configuredBy = limit === undefined ? undefined : setBy;
 }
 
 /** The pixel limit in force: set by `setMaxImagePixels`, else BUS_LAB_MAX_IMAGE_PIXELS, else the default. */
@@ -87,7 +93,7 @@ function checkPixelLimit(bytes: Uint8Array, file: string, limit: number): void {
     throw new ItemError(
       'unreadable',
       file,
-      `${file}: ${size.width}x${size.height} is ${mp(size.width * size.height)}, over the ${mp(limit)} limit (raise it with ${MAX_IMAGE_PIXELS_ENV}); not decoded`,
+      `${file}: ${size.width}x${size.height} is ${mp(size.width * size.height)}, over the ${mp(limit)} limit (raise it with ${configuredBy ?? MAX_IMAGE_PIXELS_ENV}); not decoded`,
     );
   }
 }
