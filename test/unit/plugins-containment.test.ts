@@ -10,6 +10,7 @@ import { createRegistries } from '../../src/engine/plugins/builtins';
 import { GROWTH_STEPS, TensorGrowthWatch } from '../../src/engine/plugins/growthWatch';
 import { loadPlugins } from '../../src/engine/plugins/pluginLoader';
 import { toLossInstance } from '../../src/engine/plugins/providers';
+import { runTraining } from '../../src/engine/train/trainer';
 import type { Tensor, Tensor1D, Tensor4D } from '../../src/engine/tf';
 import { engineTf } from '../helpers/tf';
 
@@ -114,6 +115,26 @@ test('CLI: a NaN feature from a plugin is blamed on the feature provider, not on
   assert.equal(r.status, 1, `exit ${r.status}; stderr ${r.stderr}`);
   assert.match(r.stderr, /feature 'hostile\/nanFeature' \(plugin cli \(.*hostile-plugin\.js\)\) is NaN/);
   assert.doesNotMatch(r.stderr, /loss 'consistency'/);
+});
+
+test('a feature that turns NaN during training is blamed on its provider at the step, not on the consistency loss', async () => {
+  const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-nanstep-'));
+  const record = await runTraining(
+    {
+      method: 'birads',
+      features: ['orientation', 'hostile/nanOnSoftMask'],
+      plugins: [{ modulePath: hostile, source: 'cli' }],
+      train: 'synthetic:site-a?count=40',
+      imageSize: 32,
+      baseWidth: 4,
+      batchSize: 8,
+      epochs: 1,
+      backend: 'wasm',
+    },
+    { runsDir },
+  );
+  assert.equal(record.status, 'failed');
+  assert.match(record.error ?? '', /^feature 'hostile\/nanOnSoftMask' is NaN at epoch 1, step 1 \(plugin cli \(.*hostile-plugin\.js\)\)/);
 });
 
 test('CLI: a plugin leaking tensors at every step gets one warning naming it', () => {
