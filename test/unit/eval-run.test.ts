@@ -20,8 +20,8 @@ import { readPerImageRows } from '../../src/engine/runs/evaluationFolder';
 import { readRunRecord } from '../../src/engine/runs/runFolder';
 import { acquireRunLock, RunLockedError } from '../../src/engine/runs/runLock';
 import type { RunRecord } from '../../src/engine/types';
-import { EngineClient } from '../../src/extension/engine/engineClient';
-import { EngineError } from '../../src/extension/engine/engineJob';
+import { EngineClient } from '../../src/extension/workerClient/engineClient';
+import { EngineError } from '../../src/extension/workerClient/engineJob';
 import { tempDir } from '../helpers/datasets';
 import { TinyRun, trainTinyRun } from '../helpers/tinyRun';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RunRecord, TrainEvent } from '../../src/engine/types';
-import { EngineClient } from '../../src/extension/engine/engineClient';
+import { EngineClient } from '../../src/extension/workerClient/engineClient';
 import { ProviderCatalog } from '../../src/extension/providers/providerCatalog';
 import { listRuns } from '../../src/extension/runs/runSummaries';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';

@@ -9,7 +9,7 @@ import { before, describe, it, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { TrainEvent } from '../../src/engine/types';
 import { describeInvalidHostMessage } from '../../src/engine/worker/protocol';
-import { EngineClient } from '../../src/extension/engine/engineClient';
+import { EngineClient } from '../../src/extension/workerClient/engineClient';
 import { parsePredictionMessage } from '../../src/webviews/protocol';
 import { tempDir, writeGreyPng } from '../helpers/datasets';
 import { TinyRun, trainTinyRun } from '../helpers/tinyRun';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { acquireRunLock, readRunLock } from '../../src/engine/runs/runLock';
 import { runStatusOf } from '../../src/engine/runs/runStatus';
 import type { TrainEvent } from '../../src/engine/types';
-import { EngineJob } from '../../src/extension/engine/engineJob';
+import { EngineJob } from '../../src/extension/workerClient/engineJob';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import { formatDuration, formatTrainEvent, initialProgress, progressMessage, reduceProgress, statusBarText } from '../../src/extension/train/trainingProgress';
 import { TrainingBusyError, TrainingService, TrainingTerminatedError } from '../../src/extension/train/trainingService';

@@ -10,7 +10,7 @@ import {
   parseHostToWorkerMessage,
   parseWorkerToHostMessage,
 } from '../../src/engine/worker/protocol';
-import { EngineError, EngineJob } from '../../src/extension/engine/engineJob';
+import { EngineError, EngineJob } from '../../src/extension/workerClient/engineJob';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 import type { TrainEvent } from '../../src/engine/types';
 

@@ -1,7 +1,7 @@
 /** Check Dataset… (the engine's health check of a dataset) and Configure Datasets. */
 import * as vscode from 'vscode';
 import { openSetting } from '../config/settings';
-import type { EngineClient } from '../engine/engineClient';
+import type { EngineClient } from '../workerClient/engineClient';
 import { describeHealthReport } from '../datasets/healthReportText';
 import { showError, type Log } from '../outputLog';
 import { pickDatasetSpec } from './datasetPicker';

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
-import type { EngineClient } from '../engine/engineClient';
+import type { EngineClient } from '../workerClient/engineClient';
 import { showError, type Log } from '../outputLog';
 import type { PanelCommands } from '../../webviews/host/registerPanels';
 import { pickRun, runFromArgumentsOrPick } from '../runs/runPicker';

@@ -1,7 +1,7 @@
 /** Commands on one run: Reveal Run Folder, Delete Run, Evaluate Run on Dataset…, Refresh. */
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
-import type { EngineClient } from '../engine/engineClient';
+import type { EngineClient } from '../workerClient/engineClient';
 import { showError, type Log } from '../outputLog';
 import { deleteRun } from '../../engine/runs/deleteRun';
 import { pickRun, runFromArgumentsOrPick, runsFromArguments } from '../runs/runPicker';

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import type { RunRecord, TrainConfig, TrainEvent } from '../../engine/types';
 import type { TrainRequest } from '../../engine/worker/protocol';
-import { EngineError, EngineJob, EngineOutcome } from '../engine/engineJob';
+import { EngineError, EngineJob, EngineOutcome } from '../workerClient/engineJob';
 import { DisposableLike, Signal } from '../util/signal';
 import { releaseTerminatedTrainingLocks } from './terminatedTrainingLocks';
 
