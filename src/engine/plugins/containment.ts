@@ -55,8 +55,9 @@ export function engineTensor(tf: TF, value: unknown, who: string): Tensor {
     throw new PluginError(`${who} returned ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}, not a tensor`);
   }
   const t = value as Tensor;
-  const info = (tf.engine() as unknown as EngineState).state.tensorInfo;
-  if (t.isDisposed || !info.has(t.dataId)) {
+  // tfjs-core's engine bookkeeping (4.x); should a version lack it, only the shape checks remain.
+  const info = (tf.engine() as unknown as Partial<EngineState>).state?.tensorInfo;
+  if (t.isDisposed || (typeof info?.has === 'function' && !info.has(t.dataId))) {
     throw new PluginError(
       `${who} returned a tensor ${t.isDisposed ? 'that is already disposed' : 'from another TensorFlow.js instance'}; use the tf passed to create(tf, options)`,
     );
