@@ -1,6 +1,7 @@
 /** Commands on one run: Reveal Run Folder, Delete Run, Evaluate Run on Dataset…, Refresh. */
 import * as vscode from 'vscode';
 import type { TrainEvent } from '../../engine/types';
+import type { ExistingEvaluation } from '../../engine/eval/evaluationTypes';
 import type { EngineClient } from '../workerClient/engineClient';
 import { showError, type Log } from '../outputLog';
 import { deleteRun } from '../../engine/runs/deleteRun';
@@ -10,6 +11,7 @@ import type { RunListing } from '../runs/runSummaries';
 import type { TrainingService } from '../train/trainingService';
 import { checkTrusted } from '../workspaceTrust';
 import { pickDatasetSpecs } from './datasetPicker';
+import { evaluateAsking, existingEvaluationItems } from './existingEvaluation';
 
 export interface RunCommandDeps {
   repository: RunsRepository;
@@ -84,10 +86,24 @@ export function registerRunCommands(context: vscode.ExtensionContext, deps: RunC
           if (event.type === 'evaluation') progress.report({ message: `${event.dataset}: ${event.done}/${event.total} images` });
           else if (event.type === 'log') log.info(`[${event.level}] ${event.message}`);
         };
-        const request = engine.evaluate(run.dir, datasets, onEvent, datasetCacheDir);
-        token.onCancellationRequested(() => request.cancel());
+        const start = (existing: ExistingEvaluation) => {
+          const request = engine.evaluate(run.dir, datasets, onEvent, datasetCacheDir, existing);
+          token.onCancellationRequested(() => request.cancel());
+          return request.result;
+        };
+        const ask = async (slugs: readonly string[]) => {
+          const picked = await vscode.window.showQuickPick(existingEvaluationItems(slugs), {
+            title: `${run.name} was already evaluated on ${slugs.map((s) => `eval/${s}`).join(', ')}`,
+            placeHolder: 'Overwrite it, keep both, or cancel?',
+            ignoreFocusOut: true,
+          });
+          return picked?.choice;
+        };
         try {
-          await request.result;
+          if (!(await evaluateAsking(start, ask))) {
+            log.info(`Evaluation of ${run.id} cancelled: kept the existing evaluation.`);
+            return;
+          }
           log.info(`Evaluated ${run.id} on ${datasets.length} dataset(s).`);
           await repository.refresh();
           void vscode.window.showInformationMessage(`Evaluated ${run.id} on ${datasets.length} dataset(s).`, 'Open Mask Gallery').then((picked) => {
