@@ -115,7 +115,7 @@ describe('TrainingService: Stop Training with a worker that cannot answer', () =
     assert.equal((await within(started.finished, 5000, 'the slow stop')).status, 'cancelled');
   });
 
-  it('a lock of another process, or taken for evaluation, is left alone', async () => {
+  it('a lock this process took for evaluation is left alone', async () => {
     const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));
     try {
       const s = hanging(100);
