@@ -12,7 +12,7 @@
  *  - Webviews never send file paths, only run ids, dataset slugs and file names, which the host
  *    resolves inside the runs folder itself.
  */
-import type { Label, RunStatus } from '../engine/types';
+import type { RunStatus } from '../engine/types';
 import type { EpochPoint, StepPoint } from './dashboard/viewModel';
 import type { GalleryItem } from './gallery/viewModel';
 import type { Comparison, ComparisonCell } from '../engine/experiments/comparisonTypes';
@@ -399,6 +399,3 @@ export function parseComparisonState(raw: unknown): ComparisonState | undefined 
   if (isShortName(raw.baseline)) s.baseline = raw.baseline;
   return s;
 }
-
-/** Labels as the gallery filters them ('all' or a Label). */
-export type LabelFilter = 'all' | Label;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listComparisonFiles } from '../runs/comparisonFiles';
-import { isRecord } from '../runs/runFolder';
+import { isRecord } from '../../shared/isRecord';
 import type { Comparison } from './comparisonTypes';
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

@@ -9,9 +9,6 @@ import { isRecord } from '../../shared/isRecord';
 import type { RunRecord, RunStatus } from '../types';
 import { runStatusOf } from './runStatus';
 
-// Re-exported for experiments/comparisonFile.ts until it imports src/shared/isRecord itself.
-export { isRecord };
-
 /**
  * Every run status. run.json holds the first four; `interrupted` is what a `running` run is when
  * no live process holds its lock (runStatus.ts); readers report it as the run's `status`.
