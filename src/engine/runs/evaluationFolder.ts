@@ -10,7 +10,8 @@ import type { EvaluationSummary, PerImageResult } from '../eval/evaluationTypes'
 import type { MetricSummary, RunRecord } from '../types';
 import { writeFileAtomic } from './atomicWrite';
 import { formatPerImageCsv, parsePerImageCsv } from './perImageCsv';
-import { isRecord, readRunRecord } from './runFolder';
+import { isRecord } from '../../shared/isRecord';
+import { readRunRecord } from './runFolder';
 
 /** The gallery picture folders of an evaluation. */
 export const PICTURE_FOLDERS = ['images', 'masks', 'truth', 'prob'] as const;
