@@ -115,6 +115,21 @@ describe('TrainingService: Stop Training with a worker that cannot answer', () =
     assert.equal((await within(started.finished, 5000, 'the slow stop')).status, 'cancelled');
   });
 
+  it('a worker stuck before it reported its run folder: the training lock it took in the runs folder is released', async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));
+    try {
+      const s = hanging(100);
+      const starting = s.start({ config: { ...config(1000), name: 'hangEarly' }, runsDir });
+      acquireRunLock(join(runsDir, 'early'), 'train', { createFolder: true });
+      assert.equal(s.cancel(), true);
+      await assert.rejects(within(starting, 5000, 'the stopped start'), (e: Error) => e instanceof TrainingTerminatedError && /terminated before it started a run/.test(e.message));
+      assert.equal(readRunLock(join(runsDir, 'early')), undefined);
+      assert.equal(s.isRunning, false);
+    } finally {
+      rmSync(runsDir, { recursive: true, force: true });
+    }
+  });
+
   it('a lock this process took for evaluation is left alone', async () => {
     const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));
     try {

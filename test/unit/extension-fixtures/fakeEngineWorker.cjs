@@ -1,7 +1,8 @@
 // A stand-in for dist/engine-worker.js that follows src/engine/worker/protocol.ts, for the
 // EngineJob unit tests. Behaviour is picked by the request: checkDataset specs 'ok', 'bad',
 // 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled. A train
-// config named 'hang' blocks the thread after `started` (a plugin loss stuck in a loop); one named
+// config named 'hang' blocks the thread after `started` (a plugin loss stuck in a loop), 'hangEarly'
+// before it; one named
 // 'slowStop' takes 300 ms to stop, logging every 50 ms meanwhile.
 const { parentPort, workerData } = require('node:worker_threads');
 
@@ -26,6 +27,9 @@ parentPort.on('message', (msg) => {
   if (msg.type === 'listProviders') {
     parentPort.postMessage({ type: 'providers', losses: [{ id: 'segmentation', label: 'Seg', source: 'builtin' }], features: [] });
     return;
+  }
+  if (msg.type === 'train' && msg.config.name === 'hangEarly') {
+    for (;;); // stuck before it reports its run folder
   }
   if (msg.type === 'train') {
     const runId = msg.runId ?? 'run-1';
