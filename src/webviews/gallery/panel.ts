@@ -7,12 +7,14 @@
 import * as vscode from 'vscode';
 import { parseGalleryMessage, type GalleryRunData, type GalleryState, type GalleryToHost, type HostToGallery } from '../protocol';
 import { PanelController, type PanelEnv } from '../host/panelBase';
-import { evalDirOf, evaluatedSlugs, listRuns, readGalleryDataset, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
+import { evalDirOf, evaluatedSlugs, listRuns, readGalleryDataset, readMetrics, readRunRecord, runDirOf, runOptionOf } from '../host/runFiles';
+import { featureInfoOf, originalImagePath, phiWeightsOf } from '../host/galleryData';
 
 export const GALLERY_VIEW_TYPE = 'busLab.gallery';
 
 export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> {
   readonly runId: string;
+  /** The tab the next snapshot asks for (once: the webview owns its tab after that, issue 18 bug 1). */
   private dataset: string | undefined;
   private compareRunId: string | null;
   private pendingImage: { dataset: string; imageId: string } | undefined;
@@ -26,7 +28,7 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
 
   /** Switches to a dataset tab (opening the gallery again for the same run). */
   showDataset(dataset: string | undefined): void {
-    if (dataset && dataset !== this.dataset) {
+    if (dataset) {
       this.dataset = dataset;
       if (this.clientReady) void this.sendSnapshot();
     }
@@ -48,6 +50,11 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
     if (msg.type === 'selectCompareRun') {
       this.compareRunId = msg.runId === this.runId ? null : msg.runId;
       await this.sendSnapshot();
+    } else if (msg.type === 'openOriginal') {
+      const dir = runDirOf(this.runsDir, msg.runId);
+      const found = dir ? await originalImagePath(dir, msg.dataset, msg.imageId) : { problem: `Run "${msg.runId}" was not found.` };
+      if ('problem' in found) this.post({ type: 'error', message: found.problem });
+      else await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(found.path), { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }
   }
 
@@ -65,7 +72,8 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
       datasets.push({ ...ds, baseUri });
     }
     if (!record && datasets.length === 0) return undefined;
-    return { run: runOptionOf(runId, record), datasets };
+    const phi = phiWeightsOf((await readMetrics(dir)).epochs, record?.bestEpoch);
+    return { run: runOptionOf(runId, record), datasets, ...(phi ? { phi } : {}) };
   }
 
   protected async sendSnapshot(): Promise<void> {
@@ -80,13 +88,16 @@ export class GalleryPanel extends PanelController<GalleryToHost, HostToGallery> 
     }
     if (primary.datasets.length === 0) this.log(`run ${this.runId} has no eval/<dataset>/per_image.csv yet`);
     this.panel.title = `Masks: ${primary.run.name}`;
+    const featureIds = [...new Set([primary, compare].flatMap((r) => r?.datasets.flatMap((d) => d.features) ?? []))];
     this.post({
       type: 'snapshot',
       runs,
       primary,
       compare: compare ?? null,
       ...(this.dataset ? { activeDataset: this.dataset } : {}),
+      features: featureInfoOf(featureIds),
     });
+    this.dataset = undefined;
     this.postPendingImage();
   }
 }
