@@ -4,17 +4,18 @@
  */
 import type { DatasetCheckResult } from '../../engine/worker/protocol';
 
-const CATEGORIES: [keyof DatasetCheckResult, string][] = [
-  ['unreadable', 'unreadable files'],
-  ['sizeMismatch', 'image/mask size mismatches'],
-  ['emptyMasks', 'lesion images with an empty mask'],
-  ['masksOnNormal', 'normal images with a non-empty mask'],
-  ['nonBinaryMasks', 'non-binary masks'],
-  ['imagesWithoutMasks', 'images without a mask'],
-  ['masksWithoutImages', 'masks without an image'],
-  ['unlabelled', 'unlabelled images or unusable rows'],
-  ['duplicates', 'duplicate groups'],
-  ['conflictingDuplicates', 'duplicate groups with conflicting labels'],
+/** Each finding category: its key, and its words for one finding and for several. */
+const CATEGORIES: [keyof DatasetCheckResult, string, string][] = [
+  ['unreadable', 'unreadable file', 'unreadable files'],
+  ['sizeMismatch', 'image/mask size mismatch', 'image/mask size mismatches'],
+  ['emptyMasks', 'lesion image with an empty mask', 'lesion images with an empty mask'],
+  ['masksOnNormal', 'normal image with a non-empty mask', 'normal images with a non-empty mask'],
+  ['nonBinaryMasks', 'non-binary mask', 'non-binary masks'],
+  ['imagesWithoutMasks', 'image without a mask', 'images without a mask'],
+  ['masksWithoutImages', 'mask without an image', 'masks without an image'],
+  ['unlabelled', 'unlabelled image or unusable row', 'unlabelled images or unusable rows'],
+  ['duplicates', 'duplicate group', 'duplicate groups'],
+  ['conflictingDuplicates', 'duplicate group with conflicting labels', 'duplicate groups with conflicting labels'],
 ];
 
 export interface HealthReportText {
@@ -36,13 +37,13 @@ function findingLine(finding: unknown): string {
 
 export function describeHealthReport(report: DatasetCheckResult, maxPerCategory = 20): HealthReportText {
   const counts = report.counts ?? { benign: 0, malignant: 0, normal: 0 };
-  const found = CATEGORIES.map(([key, label]) => ({ label, findings: list(report[key]) })).filter((c) => c.findings.length > 0);
+  const found = CATEGORIES.map(([key, one, many]) => ({ one, label: many, findings: list(report[key]) })).filter((c) => c.findings.length > 0);
   const problems = typeof report.problems === 'number' ? report.problems : found.reduce((n, c) => n + c.findings.length, 0);
   const head = `${report.name ?? report.spec}: ${report.items} images (${counts.benign} benign, ${counts.malignant} malignant, ${counts.normal} normal)`;
   const summary =
     problems === 0
       ? `${head}, no problems found.`
-      : `${head}, ${problems} problem${problems === 1 ? '' : 's'}: ${found.map((c) => `${c.findings.length} ${c.label}`).join(', ')}.`;
+      : `${head}, ${problems} problem${problems === 1 ? '' : 's'}: ${found.map((c) => `${c.findings.length} ${c.findings.length === 1 ? c.one : c.label}`).join(', ')}.`;
   const details = [`Dataset check ${report.spec} (${report.path ?? ''})`, summary];
   for (const c of found) {
     details.push(`  ${c.label} (${c.findings.length}):`);
