@@ -10,9 +10,8 @@
  * run is looked at; a run another process holds is skipped, named with its holder. So shards, or
  * several plain invocations, on one shared folder never train a run twice.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRunRecord } from '../runs/runFolder';
+import { readRun, RunFolderError } from '../runs/runFolder';
 import { writeFileAtomic } from '../runs/atomicWrite';
 import { acquireRunLock, RunLock, RunLockedError, RunLockHolder } from '../runs/runLock';
 import { runStatusOf } from '../runs/runStatus';
@@ -84,9 +83,12 @@ function checkSameConfig(entry: AblationEntry, record: RunRecord, runDir: string
   }
 }
 
+/** The run in `runDir`, undefined when there is none yet; throws on a broken run.json. */
 async function existingRun(runDir: string): Promise<RunRecord | undefined> {
-  if (!existsSync(join(runDir, 'run.json'))) return undefined;
-  return readRunRecord(runDir);
+  const read = await readRun(runDir);
+  if (read.kind === 'notARun') return undefined;
+  if (read.kind === 'unreadable') throw new RunFolderError('unreadable', read.problem);
+  return read.record;
 }
 
 async function defaultTrain(): Promise<TrainFunction> {
