@@ -261,3 +261,22 @@ test('a run another process holds is skipped, named with its holder, and no comp
   assert.equal(result.comparison, undefined);
   other.release();
 });
+
+test('a held run that its holder finished before the end counts as finished: the last invocation compares', async () => {
+  const ablation = parseAblationConfig({ ...CONFIG, methods: ['single'], seeds: [1, 2] }, join(root, 'held2.json'));
+  const outDir = join(root, 'held2');
+  const other = acquireRunLock(join(outDir, 'single-seed1'), 'ablate', { createFolder: true });
+  const trainer = fakeTrainer([]);
+  const result = await runAblation(ablation, {
+    outDir,
+    train: async (partial, options) => {
+      // The other process finishes single-seed1 while this one trains single-seed2.
+      await trainer(ablation.entries[0].config, { ...options, runId: 'single-seed1' });
+      other.release();
+      return trainer(partial, options);
+    },
+  });
+  assert.deepEqual(result.held, []);
+  assert.deepEqual(result.runs.map((r) => r.status), ['finished', 'finished']);
+  assert.ok(result.comparison);
+});

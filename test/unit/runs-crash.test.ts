@@ -154,7 +154,7 @@ test('SIGKILL at seeded points (loading, first epoch, checkpoint writes, second 
 
 test('SIGTERM stops as cleanly as Ctrl-C: exit 130, run cancelled with a checkpoint at its last step; a second writer meanwhile is refused naming the holder', async () => {
   const out = mkdtempSync(join(tmpdir(), 'bus-lab-term-'));
-  const child = start(['train', ...TINY, '--epochs', '40', '--out', out]);
+  const child = start(['train', ...TINY, '--epochs', '5000', '--out', out]);
   const done = exited(child);
   const dir = await until('the first checkpoint', () => {
     const id = onlyRun(out);

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { readRun, RunFolderError } from '../runs/runFolder';
 import { writeFileAtomic } from '../runs/atomicWrite';
-import { acquireRunLock, RunLock, RunLockedError, RunLockHolder } from '../runs/runLock';
+import { acquireRunLock, readRunLock, RunLock, RunLockedError, RunLockHolder } from '../runs/runLock';
 import { runStatusOf } from '../runs/runStatus';
 import type { TrainOptions } from '../train/trainer';
 import type { RunRecord, RunStatus, TrainConfig, TrainEvent } from '../types';
@@ -180,6 +180,14 @@ export async function runAblation(ablation: Ablation, options: AblationOptions):
     }
   }
 
+  // Runs other processes held may have finished meanwhile (the last of several invocations compares).
+  for (const h of [...held]) {
+    const runDir = join(outDir, h.runId);
+    const record = await existingRun(runDir);
+    if (record?.status !== 'finished' || readRunLock(runDir)?.live) continue;
+    held.splice(held.indexOf(h), 1);
+    states[ablation.entries.findIndex((e) => e.runId === h.runId)].status = 'finished';
+  }
   await saveState();
   const finished = states.filter((s) => s.status === 'finished').map((s) => join(outDir, s.runId));
   if (cancelled || shard || held.length > 0 || finished.length === 0) return { outDir, cancelled, runs: states, held };
