@@ -108,6 +108,13 @@ describe('TrainingService: Stop Training with a worker that cannot answer', () =
     await assert.rejects(within(started.finished, 5000, 'the twice-stopped training'), /twice was stopped a second time and was terminated/);
   });
 
+  it('a worker that acknowledged the stop request is not cut short, however long it then takes', async () => {
+    const s = hanging(150);
+    const started = await s.start({ config: { ...config(1000), name: 'quietStop' }, runsDir: '/runs', runId: 'quiet' });
+    s.cancel();
+    assert.equal((await within(started.finished, 5000, 'the quiet stop')).status, 'cancelled');
+  });
+
   it('a worker that keeps reporting while it stops is not cut short', async () => {
     const s = hanging(150);
     const started = await s.start({ config: { ...config(1000), name: 'slowStop' }, runsDir: '/runs', runId: 'slow' });

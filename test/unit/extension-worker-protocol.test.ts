@@ -60,6 +60,8 @@ describe('worker protocol validation', () => {
     assert.throws(() => parseWorkerToHostMessage({ type: 'error' }), /Invalid message from the engine worker/);
     assert.equal(isTerminalMessage({ type: 'event', event: { type: 'log', level: 'info', message: '' } }), false);
     assert.equal(isTerminalMessage({ type: 'error', code: 'failed', message: '' }), true);
+    // The acknowledgement of `cancel` is not the end of the conversation.
+    assert.equal(isTerminalMessage(parseWorkerToHostMessage({ type: 'stopping' })), false);
   });
 });
 

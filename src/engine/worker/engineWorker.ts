@@ -154,6 +154,7 @@ port.on('message', (raw: unknown) => {
   }
   if (msg.type === 'cancel') {
     abort.abort();
+    post({ type: 'stopping' });
     return;
   }
   if (busy) {

@@ -13,6 +13,8 @@
  * - `cancel` during training: the trainer stops at the next step, saves a checkpoint, marks the
  *   run `cancelled` (resumable with `resume: true`), emits a `cancelled` event and answers with
  *   `result` whose value is the RunRecord.
+ * - The worker acknowledges `cancel` at once with `stopping` (not terminal). A worker that does
+ *   not is stuck (a plugin loop blocks its thread), and the host may terminate it.
  */
 import type { HealthReport } from '../data/health';
 import { EXISTING_EVALUATION_CHOICES, type EvaluatedCheckpoint, type EvaluationSummary, type ExistingEvaluation } from '../eval/evaluationTypes';
@@ -215,7 +217,12 @@ export interface ProvidersMessage {
   features: ProviderInfo[];
 }
 
-export type WorkerToHostMessage = EventMessage | ResultMessage | ErrorMessage | ProvidersMessage;
+/** The worker read `cancel` and is stopping (its thread is not stuck). */
+export interface StoppingMessage {
+  type: 'stopping';
+}
+
+export type WorkerToHostMessage = EventMessage | ResultMessage | ErrorMessage | ProvidersMessage | StoppingMessage;
 
 // ---------------------------------------------------------------- validation
 
@@ -325,6 +332,8 @@ export function describeInvalidWorkerMessage(v: unknown): string | undefined {
       if (!Array.isArray(v.losses) || !v.losses.every(isProviderInfo)) return 'providers: "losses" must be ProviderInfo[]';
       if (!Array.isArray(v.features) || !v.features.every(isProviderInfo)) return 'providers: "features" must be ProviderInfo[]';
       return undefined;
+    case 'stopping':
+      return undefined;
     default:
       return `unknown message type "${v.type}"`;
   }
@@ -350,7 +359,7 @@ export function parseWorkerToHostMessage(v: unknown): WorkerToHostMessage {
 
 /** True for messages after which the worker has nothing more to say. */
 export function isTerminalMessage(m: WorkerToHostMessage): boolean {
-  return m.type !== 'event';
+  return m.type !== 'event' && m.type !== 'stopping';
 }
 
 /** The providers that ship with the engine, described by the providers themselves (no copies to drift). */

@@ -5,10 +5,11 @@
  * (progress notification, status bar) listens to its events.
  *
  * Stop Training must free the slot even when the worker cannot answer (a plugin loss stuck in a
- * loop blocks the worker's thread, so it never reads `cancel`): after a stop request the worker is
- * terminated once it has been silent for `stopGraceMs` (each event it sends restarts the wait, so
- * a slow but healthy step is not cut short), or at once on a second stop request. A dead worker's
- * run lock is released here (it names this process's pid), so its run reads as `interrupted`.
+ * loop blocks the worker's thread, so it never reads `cancel`): a worker that neither acknowledges
+ * the stop request (protocol `stopping`) nor sends anything for `stopGraceMs` is terminated (a
+ * slow but healthy step, or a long validation, acknowledges and is not cut short); a second stop
+ * request terminates at once. A dead worker's run lock is released here (it names this process's
+ * pid), so its run reads as `interrupted`.
  */
 import { join } from 'node:path';
 import type { RunRecord, TrainConfig, TrainEvent } from '../../engine/types';
@@ -17,7 +18,7 @@ import { EngineError, EngineJob, EngineOutcome } from '../workerClient/engineJob
 import { DisposableLike, Signal } from '../util/signal';
 import { releaseTerminatedTrainingLocks } from './terminatedTrainingLocks';
 
-type TrainJob = Pick<EngineJob, 'done' | 'cancel' | 'stop' | 'terminate'>;
+type TrainJob = Pick<EngineJob, 'done' | 'cancel' | 'stop' | 'terminate' | 'stopAcknowledged'>;
 
 /** Starts the worker for a request; EngineJob in the extension, fakes in tests. */
 export type TrainJobFactory = (request: TrainRequest, onEvent: (event: TrainEvent) => void) => TrainJob;
@@ -213,7 +214,12 @@ export class TrainingService implements DisposableLike {
 
   private armStopWatchdog(): void {
     this.clearStopWatchdog();
-    this.stopWatchdog = setTimeout(() => this.terminate(`did not answer the stop request within ${this.stopGraceMs / 1000} s`), this.stopGraceMs);
+    this.stopWatchdog = setTimeout(() => {
+      this.stopWatchdog = undefined;
+      // Stopping at its next step; a second stop request still terminates it.
+      if (this.job?.stopAcknowledged) return;
+      this.terminate(`did not answer the stop request within ${this.stopGraceMs / 1000} s`);
+    }, this.stopGraceMs);
   }
 
   private clearStopWatchdog(): void {

@@ -67,6 +67,7 @@ export class EngineJob {
   private exited = false;
   private readonly exitPromise: Promise<void>;
   private cancelRequested = false;
+  private acknowledged = false;
 
   constructor(request: Request, private readonly options: EngineJobOptions) {
     parseHostToWorkerMessage(request);
@@ -92,6 +93,9 @@ export class EngineJob {
           return;
         }
         switch (message.type) {
+          case 'stopping':
+            this.acknowledged = true;
+            return;
           case 'event':
             try {
               options.onEvent?.(message.event);
@@ -126,6 +130,11 @@ export class EngineJob {
 
   get isSettled(): boolean {
     return this.settled;
+  }
+
+  /** The worker read the cancel request (its thread is not stuck): it stops at its next step. */
+  get stopAcknowledged(): boolean {
+    return this.acknowledged;
   }
 
   /** Asks the engine to stop at its next step (training saves a checkpoint and answers). */

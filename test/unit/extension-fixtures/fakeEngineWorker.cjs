@@ -2,14 +2,15 @@
 // EngineJob unit tests. Behaviour is picked by the request: checkDataset specs 'ok', 'bad',
 // 'crash', 'garbage', 'silent'; train runs `epochs` epochs of 20 ms, or until cancelled. A train
 // config named 'hang' blocks the thread after `started` (a plugin loss stuck in a loop), 'hangEarly'
-// before it; one named
-// 'slowStop' takes 300 ms to stop, logging every 50 ms meanwhile.
+// before it; 'slowStop' takes 300 ms to stop, logging every 50 ms meanwhile; 'quietStop'
+// acknowledges the stop and then takes 600 ms without a word.
 const { parentPort, workerData } = require('node:worker_threads');
 
 let cancelled = false;
 parentPort.on('message', (msg) => {
   if (msg.type === 'cancel') {
     cancelled = true;
+    parentPort.postMessage({ type: 'stopping' });
     return;
   }
   if (msg.type === 'checkDataset') {
@@ -44,6 +45,11 @@ parentPort.on('message', (msg) => {
     let epoch = 0;
     let stopping = 0;
     const tick = () => {
+      if (cancelled && msg.config.name === 'quietStop' && stopping === 0) {
+        stopping++;
+        setTimeout(tick, 600); // saving, silently
+        return;
+      }
       if (cancelled && msg.config.name === 'slowStop' && stopping < 6) {
         stopping++;
         parentPort.postMessage({ type: 'event', event: { type: 'log', level: 'info', message: `saving ${stopping}` } });
