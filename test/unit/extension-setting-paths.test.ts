@@ -97,7 +97,7 @@ describe('dataset health report text', () => {
     assert.equal(t.summary, 'BUSI: 780 images (437 benign, 210 malignant, 133 normal), 2 problems: 1 lesion image with an empty mask, 1 duplicate group.');
     assert.ok(t.details.includes('    a.png: empty'));
     assert.ok(t.details.includes('    a.png, b.png (benign, benign)'));
-    const two = describeHealthReport({ ...base, duplicates: [{ files: ['a.png', 'b.png'] }, { files: ['c.png', 'd.png'] }], problems: 2 });
+    const two = describeHealthReport({ ...base, duplicates: [{ ids: ['a', 'b'], files: ['a.png', 'b.png'], labels: ['benign', 'benign'] }, { ids: ['c', 'd'], files: ['c.png', 'd.png'], labels: ['benign', 'benign'] }], problems: 2 });
     assert.match(two.summary, /2 problems: 2 duplicate groups\.$/);
   });
 });
