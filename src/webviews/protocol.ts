@@ -20,6 +20,16 @@ import type { ImagePrediction } from '../engine/predict/predictionTypes';
 import { isRecord } from '../shared/isRecord';
 import type { RunProvenance } from '../shared/runProvenance';
 
+/** New points of one run since the last post (the dashboard host batches them, dashboard/throttle.ts). */
+export interface RunDelta {
+  runId: string;
+  steps: StepPoint[];
+  epochs: EpochPoint[];
+  status?: RunStatus;
+  totalSteps?: number;
+  totalEpochs?: number;
+}
+
 export type PanelKind = 'dashboard' | 'gallery' | 'comparison' | 'prediction';
 
 /** A run as offered in pickers. */
@@ -89,15 +99,7 @@ export type HostToDashboard =
       /** The dashboard adds new runs as they start (opened without a run id). */
       follow: boolean;
     }
-  | {
-      type: 'append';
-      runId: string;
-      steps: StepPoint[];
-      epochs: EpochPoint[];
-      status?: RunStatus;
-      totalSteps?: number;
-      totalEpochs?: number;
-    }
+  | ({ type: 'append' } & RunDelta)
   | { type: 'runs'; runs: RunOption[] };
 
 /** What the dashboard keeps in `vscode.setState` (and gets back through the serializer). */

@@ -2,17 +2,9 @@
  * Batches live training records per run and flushes them at most once per `intervalMs`, so a fast
  * training (hundreds of steps a second) never floods a webview. No `vscode` import.
  */
-import type { RunStatus, TrainEvent } from '../../engine/types';
-import { mergeEpochs, mergeSteps, toEpochPoint, toStepPoint, type EpochPoint, type StepPoint } from './viewModel';
-
-export interface RunDelta {
-  runId: string;
-  steps: StepPoint[];
-  epochs: EpochPoint[];
-  status?: RunStatus;
-  totalSteps?: number;
-  totalEpochs?: number;
-}
+import type { TrainEvent } from '../../engine/types';
+import type { RunDelta } from '../protocol';
+import { mergeEpochs, mergeSteps, toEpochPoint, toStepPoint } from './viewModel';
 
 export interface Clock {
   now(): number;
