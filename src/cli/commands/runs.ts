@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { listRuns } from '../../engine/runs/runFolder';
 import { describeHolder, readRunLock } from '../../engine/runs/runLock';
-import { isResumable, runStatusOf } from '../../engine/runs/runStatus';
+import { isResumable } from '../../engine/runs/runStatus';
 import type { RunStatus } from '../../engine/types';
 import { parseArgs } from '../args';
 import { CliCommand, EXIT, UsageError } from '../command';
@@ -39,8 +39,7 @@ export const runsCommand: CliCommand = {
     const runsDir = resolve(String(o.out ?? 'runs'));
     const { runs, problems } = await listRuns(runsDir);
     for (const p of problems) io.warn(p);
-    const listing: RunListing[] = runs.map(({ dir, record }) => {
-      const status = runStatusOf(dir, record);
+    const listing: RunListing[] = runs.map(({ dir, record, status }) => {
       const lock = status === 'running' ? readRunLock(dir) : undefined;
       return {
         id: record.id,
