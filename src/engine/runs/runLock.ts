@@ -228,7 +228,8 @@ export function acquireRunLock(runDir: string, purpose: string, options: RunLock
 /**
  * Removes a lock whose holder the caller knows to be dead even though its pid lives on: a worker
  * thread terminated by the process that started it (VS Code's Stop Training). Only the lock with
- * `token` is removed; returns whether it was.
+ * `token` is removed; returns whether it was. The host learns the token with readRunLock(runDir)
+ * once the training has announced its run (TrainEvent 'started': the lock is taken before it).
  */
 export function breakRunLock(runDir: string, token: string): boolean {
   const current = readRunLock(runDir);
