@@ -18,6 +18,7 @@ import {
   mergeSteps,
   parseMetricsRecords,
   seriesToCsv,
+  valDiceText,
   smoothPoints,
   thinSteps,
   xy,
@@ -275,5 +276,17 @@ describe('host live-update throttle', () => {
     assert.equal(b.size, 0);
     b.add({ type: 'finished', runId: 'r2', record: run });
     assert.equal(b.take()[0].status, 'finished');
+  });
+});
+
+describe('dashboard val Dice (#18: the tree shows the best, the dashboard showed the last)', () => {
+  const ep = (epoch: number, dice: number) => ({ epoch, losses: {}, val: { dice, iou: dice }, learningRate: 0, imagesPerSecond: 0, etaSeconds: 0, seconds: 0 });
+  it('labels the best epoch and the last one', () => {
+    assert.equal(valDiceText([ep(1, 0.5), ep(2, 0.81), ep(3, 0.81), ep(4, 0.7)]), 'best val Dice 0.810 (epoch 2) · last 0.700 (epoch 4)');
+  });
+  it('one phrase when the last epoch is the best; nothing before validation', () => {
+    assert.equal(valDiceText([ep(1, 0.5), ep(2, 0.6)]), 'best val Dice 0.600 (epoch 2)');
+    assert.equal(valDiceText([ep(1, Number.NaN)]), '');
+    assert.equal(valDiceText([]), '');
   });
 });

@@ -45,8 +45,8 @@ export function exportConfig(source: Chart, pixelRatio: number): ChartConfigurat
   const plugins = (options.plugins ?? {}) as Record<string, unknown>;
   options.plugins = {
     ...plugins,
-    // No interaction on a figure: the zoom plugin would attach listeners to the canvas.
-    zoom: { zoom: { wheel: { enabled: false }, drag: { enabled: false }, pinch: { enabled: false } }, pan: { enabled: false } },
+    // No interaction on a figure; the zoom plugin (off) would bind Hammer to the canvas whatever its options.
+    zoom: false,
     tooltip: { enabled: false },
     busLabPointsAttr: false,
   };

@@ -128,6 +128,8 @@ export interface AxisSpec {
   max?: number;
   /** Whole-number ticks only (epochs, steps). */
   integer?: boolean;
+  /** 'data': the axis ends at the first and last point, not at the next round tick (steps, epochs). */
+  bounds?: 'data' | 'ticks';
 }
 
 /** Scales with titles (and units) themed for the current theme. */
@@ -140,6 +142,7 @@ export function axes(x: AxisSpec, y: AxisSpec, t: ChartTheme = chartTheme()) {
     border: { color: t.grid },
     ...(a.min !== undefined ? { min: a.min } : {}),
     ...(a.max !== undefined ? { max: a.max } : {}),
+    ...(a.bounds ? { bounds: a.bounds } : {}),
   });
   return { x: axis(x), y: axis(y) };
 }

@@ -274,3 +274,16 @@ export function formatDuration(seconds: number | undefined, style: 'long' | 'com
   if (m > 0) return `${m}${mu} ${String(r).padStart(2, '0')}${su}`;
   return `${r}${su}`;
 }
+
+/**
+ * The status line's val Dice, labelled: the best epoch's (the Runs tree's, the weights in model/;
+ * the first of equal ones, as the trainer keeps) and the last epoch's when that is another.
+ */
+export function valDiceText(epochs: readonly EpochPoint[]): string {
+  let best: EpochPoint | undefined;
+  for (const e of epochs) if (Number.isFinite(e.val.dice) && (!best || e.val.dice > best.val.dice)) best = e;
+  const last = [...epochs].reverse().find((e) => Number.isFinite(e.val.dice));
+  if (!best || !last) return '';
+  const text = `best val Dice ${best.val.dice.toFixed(3)} (epoch ${best.epoch})`;
+  return last.epoch === best.epoch ? text : `${text} · last ${last.val.dice.toFixed(3)} (epoch ${last.epoch})`;
+}

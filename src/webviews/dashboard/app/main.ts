@@ -11,9 +11,12 @@ import { announce, clear, frameThrottle, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
 import { applyChartDefaults, axes, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
+import { runColour } from '../../common/runColours';
+import { provenanceText } from '../../../shared/runProvenance';
 import type { DashboardState, DashboardToHost, HostToDashboard, RunOption } from '../../protocol';
 import {
   formatDuration,
+  valDiceText,
   lossComponents,
   mergeEpochs,
   mergeSteps,
@@ -80,7 +83,7 @@ function lossSeries(kind: 'step' | 'epoch'): StyledSeries[] {
   const comps = lossComponents(ms);
   const t = chartTheme();
   const out: StyledSeries[] = [];
-  ms.forEach((m, ri) => {
+  ms.forEach((m) => {
     comps.forEach((comp, ci) => {
       const points =
         kind === 'step'
@@ -93,7 +96,7 @@ function lossSeries(kind: 'step' | 'epoch'): StyledSeries[] {
         runId: m.run.id,
         key: comp,
         points,
-        color: t.palette[(multi ? ri : ci) % t.palette.length],
+        color: multi ? runColour(m.run.id, runs, t.palette) : t.palette[ci % t.palette.length],
         dash: multi ? DASHES[ci % DASHES.length] : comp === 'total' ? [6, 3] : [],
       });
     });
@@ -105,7 +108,7 @@ function lossSeries(kind: 'step' | 'epoch'): StyledSeries[] {
           runId: m.run.id,
           key: 'val loss',
           points: vl,
-          color: t.palette[(ms.length > 1 ? ri : comps.length) % t.palette.length],
+          color: ms.length > 1 ? runColour(m.run.id, runs, t.palette) : t.palette[comps.length % t.palette.length],
           dash: [2, 2],
         });
     }
@@ -116,7 +119,7 @@ function lossSeries(kind: 'step' | 'epoch'): StyledSeries[] {
 function perRun(key: string, points: (m: RunModel) => { x: number; y: number }[], dash: number[] = []): StyledSeries[] {
   const t = chartTheme();
   return selectedModels()
-    .map((m, ri) => ({ label: selected.length > 1 ? `${runLabel(m)} · ${key}` : key, runId: m.run.id, key, points: points(m), color: t.palette[ri % t.palette.length], dash }))
+    .map((m) => ({ label: selected.length > 1 ? `${runLabel(m)} · ${key}` : key, runId: m.run.id, key, points: points(m), color: runColour(m.run.id, runs, t.palette), dash }))
     .filter((s) => s.points.length > 0);
 }
 
@@ -133,7 +136,7 @@ function perEpochKey(
   const t = chartTheme();
   const ms = selectedModels();
   const out: StyledSeries[] = [];
-  ms.forEach((m, ri) => {
+  ms.forEach((m) => {
     const keys = [...new Set(m.epochs.flatMap(keysOf))];
     const groups = [...new Set(keys.map(colourGroup))];
     keys.forEach((key, ki) => {
@@ -145,7 +148,7 @@ function perEpochKey(
         runId: m.run.id,
         key,
         points,
-        color: t.palette[(ms.length > 1 ? ri : gi) % t.palette.length],
+        color: ms.length > 1 ? runColour(m.run.id, runs, t.palette) : t.palette[gi % t.palette.length],
         dash: ms.length > 1 && dashOf(key).length === 0 ? DASHES[ki % DASHES.length] : dashOf(key),
       });
     });
@@ -345,7 +348,8 @@ function datasetsFor(spec: LineSpec, series: StyledSeries[]): { datasets: ChartD
 }
 
 function chartOptions(spec: LineSpec) {
-  const a = axes({ title: spec.x.title, integer: spec.x.integer }, { title: spec.y.title, type: spec.y.log?.() ? 'logarithmic' : 'linear', min: spec.y.min, max: spec.y.max });
+  // Steps and epochs: the x-axis ends at the data, not at the next round tick.
+  const a = axes({ title: spec.x.title, integer: spec.x.integer, ...(spec.scatter ? {} : { bounds: 'data' as const }) }, { title: spec.y.title, type: spec.y.log?.() ? 'logarithmic' : 'linear', min: spec.y.min, max: spec.y.max });
   return {
     parsing: false as const,
     normalized: true,
@@ -506,7 +510,7 @@ function renderStatus(): void {
       lastStep ? `step ${lastStep.step}${m.totalSteps ? ` / ${m.totalSteps}` : ''}` : '',
       ips !== undefined && Number.isFinite(ips) ? `${ips.toFixed(1)} images/s` : '',
       m.run.status === 'running' && lastEpoch ? `ETA ${formatDuration(lastEpoch.etaSeconds)}` : '',
-      lastEpoch && Number.isFinite(lastEpoch.val.dice) ? `val Dice ${lastEpoch.val.dice.toFixed(3)}` : '',
+      valDiceText(m.epochs),
     ].filter(Boolean);
     statusLine.append(
       h(
@@ -517,10 +521,12 @@ function renderStatus(): void {
         h('span', { class: 'badge' }, m.run.status),
         ' ',
         parts.join(' · '),
+        m.run.provenance ? h('span', { class: 'muted run-provenance', 'data-testid': 'run-provenance', 'data-run': m.run.id }, provenanceText(m.run.provenance)) : null,
       ),
     );
   }
 }
+
 
 function render(): void {
   for (const spec of SPECS) {
