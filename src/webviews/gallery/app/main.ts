@@ -12,6 +12,7 @@ import { button, checkbox, select } from '../../common/elements';
 import { announce, clear, debounce, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
 import { toCsv } from '../../common/csv';
+import { provenanceText } from '../../../shared/runProvenance';
 import type { GalleryDataset, GalleryFeatureInfo, GalleryRunData, GalleryState, GalleryToHost, HostToGallery, RunOption } from '../../protocol';
 import {
   DELTA_MIN,
@@ -179,6 +180,8 @@ const app = document.getElementById('app')!;
 clear(app);
 app.removeAttribute('aria-busy');
 const title = h('h1', { 'data-testid': 'gallery-title' }, 'Mask Gallery');
+/** Method, seed, size, lambda, phi settings, best epoch of the run shown (shared/runProvenance.ts). */
+const provenanceLine = h('p', { class: 'muted', 'data-testid': 'run-provenance' });
 const errorBox = h('div', { class: 'error-banner', role: 'alert', hidden: true, 'data-testid': 'error' });
 const compareSlot = h('div', {});
 const tabs = h('vscode-tabs', { 'data-testid': 'dataset-tabs', 'aria-label': 'External datasets' });
@@ -205,7 +208,7 @@ const detail = h('section', { class: 'detail', 'data-testid': 'detail', hidden: 
 const content = h('div', {}, controls, gridSection, detail);
 const empty = h('p', { class: 'empty', 'data-testid': 'empty', hidden: true }, 'This run has no evaluated datasets yet (eval/<dataset>/per_image.csv).');
 
-app.append(title, h('div', { class: 'toolbar' }, compareSlot), errorBox, empty, tabs, h('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite' }));
+app.append(title, provenanceLine, h('div', { class: 'toolbar' }, compareSlot), errorBox, empty, tabs, h('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite' }));
 
 /** Re-renders what depends on the view state (after a tab, filter or snapshot change). */
 function renderAll(): void {
@@ -838,6 +841,7 @@ bridge.start((msg) => {
         msg.activeDataset,
       );
       title.textContent = `Mask Gallery: ${primary.run.name}`;
+      provenanceLine.textContent = primary.run.provenance ? provenanceText(primary.run.provenance) : '';
       errorBox.hidden = true;
       empty.hidden = primary.datasets.length > 0;
       renderTabs();
