@@ -60,12 +60,12 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   service = new TrainingService(engine.createTrainJob);
   context.subscriptions.push(service, showTrainingProgress(service, log));
 
-  const registry = new ProviderCatalog({ isKnownExtension: isInstalledExtension, moduleExists });
-  context.subscriptions.push(registry, discoverProviders(registry, log), createProvidersView(registry));
+  const catalog = new ProviderCatalog({ isKnownExtension: isInstalledExtension, moduleExists });
+  context.subscriptions.push(catalog, discoverProviders(catalog, log), createProvidersView(catalog));
 
   // Decoded datasets are cached once per machine, so a second run never decodes PNGs again.
   const datasetCacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'dataset-cache').fsPath;
-  const launcher = new TrainingLauncher({ service, registry, repository, log, datasetCacheDir });
+  const launcher = new TrainingLauncher({ service, catalog, repository, log, datasetCacheDir });
   const trainingService = service;
   const engineClient = engine;
   const panels = registerPanels(context, {
@@ -80,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
     compareRuns: (runDirs, options) => engineClient.compare(runDirs, options).result,
   });
 
-  registerTrainCommands(context, { launcher, service, registry, repository, log });
+  registerTrainCommands(context, { launcher, service, catalog, repository, log });
   registerRunCommands(context, { repository, engine, service, log, datasetCacheDir });
   registerPanelCommands(context, { panels, repository, service });
   registerDatasetCommands(context, { engine, log });
@@ -99,7 +99,7 @@ export function activate(context: vscode.ExtensionContext): BusLabApi {
   });
   log.info(`BUS Lab activated; runs folder ${repository.directory}; backend ${readSetting<string>('engine.backend') ?? 'auto'}`);
 
-  const api = createBusLabApi({ registry, repository, launcher });
+  const api = createBusLabApi({ catalog, repository, launcher });
   context.subscriptions.push(api);
   return api;
 }

@@ -80,10 +80,10 @@ describe('extension ↔ engine worker', { skip }, () => {
   it('trains with the example plugin loss as the method', { timeout: 180_000 }, async () => {
     const { runsDir, service } = setup();
     const modulePath = join(root, 'examples', 'custom-loss-plugin', 'out', 'tversky.js');
-    const registry = new ProviderCatalog({ isKnownExtension: (id) => id === 'bus-lab-examples.custom-loss-plugin' });
-    registry.register('loss', { id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky', modulePath, defaultOptions: { alpha: 0.3, beta: 0.7 } });
+    const catalog = new ProviderCatalog({ isKnownExtension: (id) => id === 'bus-lab-examples.custom-loss-plugin' });
+    catalog.register('loss', { id: 'bus-lab-examples.custom-loss-plugin/tversky', label: 'Tversky', modulePath, defaultOptions: { alpha: 0.3, beta: 0.7 } });
     const config = completeTrainConfig({ ...tiny, external: [], method: 'bus-lab-examples.custom-loss-plugin/tversky' }, DEFAULT_TRAIN_SETTINGS);
-    config.plugins = registry.pluginReferences(providerIdsOf(config).filter((id) => registry.get(id)?.origin !== 'builtin'));
+    config.plugins = catalog.pluginReferences(providerIdsOf(config).filter((id) => catalog.get(id)?.origin !== 'builtin'));
     assert.equal(config.plugins.length, 1);
     const started = await service.start({ config, runsDir });
     const record = await started.finished;

@@ -17,7 +17,7 @@ const configsMatch: Same<Required<BusLabTrainConfig>, Required<TrainConfig>> = t
 void configsMatch;
 
 export interface BusLabApiDeps {
-  registry: ProviderCatalog;
+  catalog: ProviderCatalog;
   repository: RunsRepository;
   launcher: TrainingLauncher;
 }
@@ -39,12 +39,12 @@ export function toRunSummary(run: RunListing): BusLabRunSummary {
 }
 
 export function createBusLabApi(deps: BusLabApiDeps): BusLabApi & vscode.Disposable {
-  const { registry, repository, launcher } = deps;
+  const { catalog, repository, launcher } = deps;
   const providersChanged = new vscode.EventEmitter<void>();
   const runsChanged = new vscode.EventEmitter<void>();
-  const subscriptions = [registry.onDidChange(() => providersChanged.fire()), repository.onDidChange(() => runsChanged.fire())];
+  const subscriptions = [catalog.onDidChange(() => providersChanged.fire()), repository.onDidChange(() => runsChanged.fire())];
   const register = (kind: 'loss' | 'feature', provider: unknown) => {
-    const registration = registry.register(kind, provider);
+    const registration = catalog.register(kind, provider);
     return new vscode.Disposable(() => registration.dispose());
   };
   return {

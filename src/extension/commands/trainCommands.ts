@@ -15,13 +15,13 @@ import { answersToConfig } from '../train/trainWizardModel';
 export interface TrainCommandDeps {
   launcher: TrainingLauncher;
   service: TrainingService;
-  registry: ProviderCatalog;
+  catalog: ProviderCatalog;
   repository: RunsRepository;
   log: Log;
 }
 
 export function registerTrainCommands(context: vscode.ExtensionContext, deps: TrainCommandDeps): void {
-  const { launcher, service, registry, repository, log } = deps;
+  const { launcher, service, catalog, repository, log } = deps;
   context.subscriptions.push(
     vscode.commands.registerCommand('busLab.train', async () => {
       if (!checkTrusted('Training')) return;
@@ -30,7 +30,7 @@ export function registerTrainCommands(context: vscode.ExtensionContext, deps: Tr
         await launcher.launch({}, { interactive: true });
         return;
       }
-      const answers = await runTrainWizard(registry);
+      const answers = await runTrainWizard(catalog);
       if (answers) await launcher.launch(answersToConfig(answers), { interactive: true });
     }),
 

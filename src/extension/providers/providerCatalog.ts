@@ -7,7 +7,7 @@
  *
  * Ids of plugin providers are namespaced `<extensionId>/<name>` (e.g.
  * `bus-lab-examples.custom-loss-plugin/tversky`). The API object is shared by all extensions and
- * cannot see its caller, so the namespace is part of the id the caller passes, and the registry
+ * cannot see its caller, so the namespace is part of the id the caller passes, and the catalog
  * checks that the prefix is an installed extension. Settings plugins use the namespace `settings`.
  *
  * A run-time registration may take over an id that the same extension declared in its

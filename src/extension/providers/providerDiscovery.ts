@@ -1,5 +1,5 @@
 /**
- * Keeps the provider registry in step with what is installed and configured: declarations in
+ * Keeps the provider catalog in step with what is installed and configured: declarations in
  * extensions' package.json (`contributes.busLab`, read through vscode.extensions.all, so they are
  * known before those extensions activate) and the `busLab.plugins` setting. Problems go to the log.
  */
@@ -18,19 +18,19 @@ export function moduleExists(path: string): boolean {
   return existsSync(path);
 }
 
-export function discoverProviders(registry: ProviderCatalog, log: Log): vscode.Disposable {
+export function discoverProviders(catalog: ProviderCatalog, log: Log): vscode.Disposable {
   const readContributions = () => {
     const { providers, problems } = readContributedProviders(
       vscode.extensions.all.map((e) => ({ id: e.id, extensionPath: e.extensionPath, packageJSON: e.packageJSON })),
       { moduleExists },
     );
     for (const p of problems) log.warn(`Provider declaration ignored: ${p}`);
-    registry.setContributed(providers);
+    catalog.setContributed(providers);
   };
   const readSettings = () => {
     const { providers, problems } = readSettingsProviders(readPluginsSetting(), workspaceFolderPaths());
     for (const p of problems) log.warn(`Provider setting ignored: ${p}`);
-    registry.setFromSettings(providers);
+    catalog.setFromSettings(providers);
   };
   readContributions();
   readSettings();

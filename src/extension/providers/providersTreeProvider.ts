@@ -12,15 +12,15 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: { dispose(): unknown };
 
-  constructor(private readonly registry: ProviderCatalog) {
-    this.subscription = registry.onDidChange(() => this.changed.fire());
+  constructor(private readonly catalog: ProviderCatalog) {
+    this.subscription = catalog.onDidChange(() => this.changed.fire());
   }
 
   getTreeItem(node: ProvidersNode): vscode.TreeItem {
     if (node.kind === 'group') {
       const item = new vscode.TreeItem(GROUP_LABELS[node.providerKind], vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.providerKind}`;
-      item.description = String(this.registry.list(node.providerKind).length);
+      item.description = String(this.catalog.list(node.providerKind).length);
       item.iconPath = new vscode.ThemeIcon(node.providerKind === 'loss' ? 'symbol-function' : 'symbol-field');
       return item;
     }
@@ -40,7 +40,7 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
 
   getChildren(node?: ProvidersNode): ProvidersNode[] {
     if (!node) return [{ kind: 'group', providerKind: 'loss' }, { kind: 'group', providerKind: 'feature' }];
-    if (node.kind === 'group') return this.registry.list(node.providerKind).map((provider) => ({ kind: 'provider', provider }));
+    if (node.kind === 'group') return this.catalog.list(node.providerKind).map((provider) => ({ kind: 'provider', provider }));
     return [];
   }
 
@@ -50,8 +50,8 @@ export class ProvidersTreeProvider implements vscode.TreeDataProvider<ProvidersN
   }
 }
 
-export function createProvidersView(registry: ProviderCatalog): vscode.Disposable {
-  const provider = new ProvidersTreeProvider(registry);
+export function createProvidersView(catalog: ProviderCatalog): vscode.Disposable {
+  const provider = new ProvidersTreeProvider(catalog);
   const view = vscode.window.createTreeView('busLab.providers', { treeDataProvider: provider });
   return vscode.Disposable.from(provider, view);
 }

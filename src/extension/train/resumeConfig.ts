@@ -29,7 +29,7 @@ export class ResumePluginsError extends Error {
 
 /**
  * The partial config to resume `record` with: run.json's training choices without any path the
- * engine would load code from. `isKnownProvider` answers for the ids the registry has (built-ins,
+ * engine would load code from. `isKnownProvider` answers for the ids the catalog has (built-ins,
  * settings, extensions). Throws ResumePluginsError naming what is missing.
  */
 export function resumeConfigFrom(record: Pick<RunRecord, 'id' | 'config'>, isKnownProvider: (id: string) => boolean): Partial<TrainConfig> {

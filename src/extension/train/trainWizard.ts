@@ -101,9 +101,9 @@ function askEpochs(step: WizardStep, value: string): Promise<StepResult<number>>
 }
 
 /** Runs the wizard; the answers, or undefined when the user cancelled. */
-export async function runTrainWizard(registry: ProviderCatalog): Promise<WizardAnswers | undefined> {
+export async function runTrainWizard(catalog: ProviderCatalog): Promise<WizardAnswers | undefined> {
   const settings = readTrainSettings();
-  const ctx: WizardContext = { defaults: { method: settings.method, epochs: settings.epochs }, datasets: readDatasets(), lossProviders: registry.list('loss') };
+  const ctx: WizardContext = { defaults: { method: settings.method, epochs: settings.epochs }, datasets: readDatasets(), lossProviders: catalog.list('loss') };
   const { synthetic, ignored } = availableDatasets(ctx);
   const datasetHint = synthetic
     ? `No datasets configured${ignored ? ` (${ignored} malformed entries ignored)` : ''}: built-in synthetic sites. Use the gear to add yours.`

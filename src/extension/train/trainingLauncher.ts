@@ -41,7 +41,7 @@ export interface TrainingLauncherDeps {
   service: TrainingService;
   /** Where decoded, resized dataset arrays are cached between runs (the extension's global storage). */
   datasetCacheDir: string;
-  registry: ProviderCatalog;
+  catalog: ProviderCatalog;
   repository: RunsRepository;
   log: Log;
 }
@@ -75,12 +75,12 @@ export class TrainingLauncher {
       if (!checked.ok) throw new TrainingSetupError(`External dataset: ${checked.reason}`, 'busLab.datasets');
       return checked.spec;
     });
-    const pluginIds = providerIdsOf(config).filter((id) => this.deps.registry.get(id)?.origin !== 'builtin');
-    const unknown = pluginIds.filter((id) => !this.deps.registry.get(id));
+    const pluginIds = providerIdsOf(config).filter((id) => this.deps.catalog.get(id)?.origin !== 'builtin');
+    const unknown = pluginIds.filter((id) => !this.deps.catalog.get(id));
     if (unknown.length > 0) {
       throw new TrainingSetupError(`Unknown method or provider: ${unknown.join(', ')}. Is the plugin extension installed and enabled? (See the Providers view.)`);
     }
-    const refs = this.deps.registry.pluginReferences(pluginIds);
+    const refs = this.deps.catalog.pluginReferences(pluginIds);
     config.plugins = [...config.plugins, ...refs.filter((r) => !config.plugins.some((p) => samePlugin(p, r)))];
     const problems = validateTrainConfig(config);
     if (problems.length > 0) throw new TrainingSetupError(`Invalid training settings: ${problems.join(' ')}`, 'busLab.train');
@@ -160,7 +160,7 @@ export class TrainingLauncher {
   async resume(run: RunListing, record: RunRecord): Promise<StartedTraining | undefined> {
     let config: Partial<TrainConfig>;
     try {
-      config = resumeConfigFrom(record, (id) => this.deps.registry.get(id) !== undefined);
+      config = resumeConfigFrom(record, (id) => this.deps.catalog.get(id) !== undefined);
     } catch (error) {
       if (!(error instanceof ResumePluginsError)) throw error;
       const picked = await showError(this.deps.log, error.message, 'Open Settings');
