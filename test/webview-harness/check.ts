@@ -79,6 +79,54 @@ async function main(): Promise<void> {
       const overlays = await page.getAttribute('[data-testid="thumb"][data-loaded="true"]', 'data-overlays');
       assert.match(overlays ?? '', /truth/);
       await page.screenshot({ path: join(out, `gallery-${theme}.png`) });
+      // Paired scatter (a second run): one point per lesion image; hovering names it, a click opens its detail.
+      const scatterPoints = Number(await page.getAttribute('[data-testid="paired-scatter"]', 'data-points'));
+      assert.ok(scatterPoints > 0, `paired scatter has points (${scatterPoints})`);
+      const sp = JSON.parse((await page.getAttribute('[data-testid="paired-scatter"]', 'data-first-point')) ?? '{}') as { x: number; y: number; imageId: string };
+      await page.hover('[data-testid="paired-scatter"]', { position: { x: sp.x, y: sp.y } });
+      await page.waitForSelector('[data-testid="scatter-tip"]:not([hidden])');
+      assert.match((await page.textContent('[data-testid="scatter-tip"]')) ?? '', / · A \d\.\d{3} · B \d\.\d{3} · Δ /);
+      if (theme === 'dark') await page.screenshot({ path: join(out, 'gallery-scatter-hover.png') });
+      await page.click('[data-testid="paired-scatter"]', { position: { x: sp.x, y: sp.y } });
+      await page.waitForSelector(`[data-testid="detail"][data-id="${sp.imageId}"] [data-testid="detail-canvas-compare"][data-loaded="true"]`);
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+      // 192 per page, scrolled to the bottom: the bottom thumbnails load, the top ones scrolled away are cancelled or done.
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="page-size"]') as HTMLElement & { value: string };
+        sel.value = '192';
+        sel.dispatchEvent(new Event('change'));
+      });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="thumb-card"]').length === 192);
+      await page.evaluate(() => document.querySelector('[data-testid="page-next-bottom"]')?.scrollIntoView());
+      await page.waitForFunction(() => {
+        const cards = [...document.querySelectorAll('[data-testid="thumb"]')];
+        return cards.slice(-6).every((c) => c.getAttribute('data-loaded') === 'true');
+      }, undefined, { timeout: 20000 });
+      const loadedAtBottom = await page.$$eval('[data-testid="thumb"]', (els) => els.map((e) => e.getAttribute('data-loaded') === 'true'));
+      const middle = loadedAtBottom.slice(60, 120).filter(Boolean).length;
+      assert.ok(middle < 60, `thumbnails never in view were not all loaded (${middle}/60 in the middle)`);
+      if (theme === 'dark') await page.screenshot({ path: join(out, 'gallery-bottom-pager.png') });
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="page-size"]') as HTMLElement & { value: string };
+        sel.value = '48';
+        sel.dispatchEvent(new Event('change'));
+      });
+      // Sort by the paired difference, and export the filtered list.
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="sort"]') as HTMLElement & { value: string };
+        sel.value = 'delta-desc';
+        sel.dispatchEvent(new Event('change'));
+      });
+      await page.click('[data-testid="export-list-csv"]');
+      const listCsv = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string; data?: string }[] }).__sent.filter((m) => m.type === 'saveFile' && m.format === 'csv').pop()?.data ?? '');
+      assert.match(listCsv.split('\n')[0], /^id,file,label,dice,.*diceA_minus_diceB/);
+      assert.equal(listCsv.trim().split('\n').length, 755, 'one CSV row per image of the list');
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="sort"]') as HTMLElement & { value: string };
+        sel.value = 'dice-asc';
+        sel.dispatchEvent(new Event('change'));
+      });
       // Search (Playwright's CSS pierces the vscode-textfield shadow root) and label filter.
       await page.fill('[data-testid="search"] input', 'malignant_36');
       await page.waitForFunction(() => /of (\d+)$/.exec(document.querySelector('[data-testid="page-info"]')?.textContent ?? '')?.[1] !== '754');
@@ -100,6 +148,13 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => (document.querySelector('[data-testid="detail-canvas"]')?.getAttribute('data-overlays') ?? '').includes('prob'));
       assert.ok((await page.$$('[data-testid="feature-table"] tbody tr')).length >= 4);
       await page.screenshot({ path: join(out, `gallery-detail-${theme}.png`) });
+      await page.click('[data-testid="export-detail-png"]');
+      const detailPng = await page.evaluate(() => (window as unknown as { __sent: { type: string; format?: string; data?: string }[] }).__sent.filter((m) => m.type === 'saveFile' && m.format === 'png').pop()?.data ?? '');
+      assert.equal(Buffer.from(detailPng, 'base64').toString('latin1', 1, 4), 'PNG', 'detail exported as PNG');
+      if (theme === 'dark') writeFileSync(join(out, 'gallery-detail-export.png'), Buffer.from(detailPng, 'base64'));
+      await page.click('[data-testid="open-original"]');
+      const originals = await page.evaluate(() => (window as unknown as { __sent: { type: string }[] }).__sent.filter((m) => m.type === 'openOriginal').length);
+      assert.equal(originals, 1, 'Open original image asks the host');
       await page.keyboard.press('Escape');
       await page.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
       assert.ok(firstDice !== null);

@@ -21,6 +21,7 @@ import { PNG } from 'pngjs';
 import { contentSecurityPolicy } from '../../src/webviews/host/csp';
 import { listComparisonFiles, listRuns, readGalleryDataset, readMetrics, readRunRecord, runOptionOf, evaluatedSlugs } from '../../src/webviews/host/runFiles';
 import { resolveInside } from '../../src/webviews/host/pathGuard';
+import { featureInfoOf, phiWeightsOf } from '../../src/webviews/host/galleryData';
 import { keepLastScatter, thinSteps } from '../../src/webviews/dashboard/viewModel';
 import { compareEvaluations } from '../../src/engine/experiments/compare';
 import { readComparisonFile } from '../../src/engine/experiments/comparisonFile';
@@ -128,7 +129,7 @@ export function makeFixtureRuns(dir: string, images = 60): void {
       const ev = join(rd, 'eval', slug);
       for (const f of ['images', 'truth', 'masks', 'prob']) mkdirSync(join(ev, f), { recursive: true });
       const n = slug === 'busi' ? images : Math.ceil(images / 3);
-      const rows = ['id,file,label,patientId,width,height,dice,iou,hd95,precision,recall,pMalignant,true_shapeIrregularity,pred_shapeIrregularity,true_orientation,pred_orientation,true_margin,pred_margin,true_ellipseFit,pred_ellipseFit'];
+      const rows = ['id,file,label,patientId,width,height,dice,iou,hd95,precision,recall,truthArea,falsePositiveArea,pMalignant,phi_pred,phi_true,true_shapeIrregularity,pred_shapeIrregularity,true_orientation,pred_orientation,true_marginIrregularity,pred_marginIrregularity,true_ellipseDeviation,pred_ellipseDeviation'];
       const rr = rand(100 + k);
       for (let i = 0; i < n; i++) {
         const label = (['benign', 'malignant', 'normal'] as const)[i % 3];
@@ -150,7 +151,8 @@ export function makeFixtureRuns(dir: string, images = 60): void {
         const dice = hasLesion ? Math.max(0, 1 - shift / (2 * ax)) : '';
         const f = () => rr().toFixed(3);
         rows.push(
-          [JSON.stringify(id), file, label, `p${i}`, w, h, dice, dice === '' ? '' : (dice as number) * 0.8, hasLesion ? (shift * 1.5).toFixed(2) : '', 0.8, 0.7, (label === 'malignant' ? 0.6 + 0.4 * rr() : 0.4 * rr()).toFixed(3), f(), f(), f(), f(), f(), f(), f(), f()].join(','),
+          // Normal images: every other one with a false-positive blob.
+          [JSON.stringify(id), file, label, `p${i}`, w, h, dice, dice === '' ? '' : (dice as number) * 0.8, hasLesion ? (shift * 1.5).toFixed(2) : '', 0.8, 0.7, hasLesion ? Math.round(Math.PI * ax * ay) : 0, hasLesion || i % 2 ? 0 : 40 + i, (label === 'malignant' ? 0.6 + 0.4 * rr() : 0.4 * rr()).toFixed(3), f(), f(), f(), f(), f(), f(), f(), f(), f(), f()].join(','),
         );
       }
       writeFileSync(join(ev, 'per_image.csv'), rows.join('\n') + '\n');
@@ -213,7 +215,8 @@ async function galleryRun(runsDir: string, runId: string): Promise<GalleryRunDat
     const ds = await readGalleryDataset(dir, slug);
     if (ds) datasets.push({ ...ds, baseUri: `${RES}/runs/${encodeURIComponent(runId)}/eval/${encodeURIComponent(slug)}` });
   }
-  return { run: runOptionOf(runId, rec), datasets };
+  const phi = phiWeightsOf((await readMetrics(dir)).epochs, rec.bestEpoch);
+  return { run: runOptionOf(runId, rec), datasets, ...(phi ? { phi } : {}) };
 }
 
 async function snapshots(runsDir: string) {
@@ -227,8 +230,9 @@ async function snapshots(runsDir: string) {
   const dashboard: HostToDashboard = { type: 'snapshot', runs, selected: data.map((d) => d.run.id), data, follow: true };
   const primary = await galleryRun(runsDir, 'run-birads');
   const compareRun = await galleryRun(runsDir, 'run-single');
-  const gallery: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: null };
-  const galleryCompare: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: compareRun };
+  const features = featureInfoOf(primary!.datasets[0]?.features ?? []);
+  const gallery: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: null, features };
+  const galleryCompare: HostToGallery = { type: 'snapshot', runs, primary: primary!, compare: compareRun, features };
   const files = await listComparisonFiles(runsDir);
   const fromFile = await readComparisonFile(join(runsDir, 'ablation-1', 'comparison.json'));
   const snap = (comparison: Comparison): HostToComparison => ({ type: 'snapshot', runs, files, source: { kind: 'file', label: files[0] }, comparison, sourceBaseline: fromFile.baseline, busy: false });

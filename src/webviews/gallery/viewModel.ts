@@ -208,7 +208,7 @@ export function indexForCompare(items: readonly GalleryItem[]): (item: GalleryIt
 /** The scale of each built-in feature, shown after its name ("Shape irregularity (0–1, 0 = disc)"). */
 const FEATURE_SCALES: Record<string, string> = {
   shapeIrregularity: '0–1, 0 = disc',
-  orientation: '0–1, > 0.5 taller than wide',
+  orientation: '0–1, > 0.5 not parallel to the skin',
   marginIrregularity: 'excess contour length ratio, 0 = ellipse',
   ellipseDeviation: '0–1, 0 = ellipse',
 };

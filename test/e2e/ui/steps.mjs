@@ -396,6 +396,85 @@ export const steps = [
     },
   },
   {
+    name: 'Mask Gallery state (#18 bugs 1, 2): a compare run keeps the tab and the detail; a filter stays in its tab',
+    requires: commands('busLab.openMaskGallery'),
+    needs: ['example plugin loss: train with it, its loss is in the run\'s metrics'],
+    async run(ctx) {
+      const { wb, state, log } = ctx;
+      await wb.closeAllEditors();
+      const { record } = readRun(ctx, state.runA);
+      const [first, second] = record.evaluated;
+      assert(first && second, `run ${state.runA} has ${record.evaluated.length} evaluated datasets`);
+      const nameOf = (slug) => JSON.parse(readFileSync(join(runsDir(ctx), state.runA, 'eval', slug, 'summary.json'), 'utf8')).dataset;
+      // Open the gallery from the run's second dataset row in Runs (the issue's BUS-BRA row).
+      await wb.openViewContainer('BUS Lab');
+      const { row: runRow } = await wb.waitForTreeRow('Runs', new RegExp(state.runA), { timeout: 60_000 });
+      if ((await runRow.getAttribute('aria-expanded')) !== 'true') await runRow.click();
+      // The dataset row right under this run (the other run has a row of the same name).
+      let dsIndex = -1;
+      for (let t0 = Date.now(); dsIndex < 0 && Date.now() - t0 < 30_000; await sleep(500)) {
+        const rows = await wb.treeRows('Runs');
+        const at = rows.findIndex((r) => r.text.includes(state.runA) || (r.aria ?? '').includes(state.runA));
+        dsIndex = rows.findIndex((r, i) => i > at && r.text.trim().startsWith(nameOf(second)));
+      }
+      assert(dsIndex >= 0, `no ${nameOf(second)} row under ${state.runA} in Runs`);
+      await (await wb.viewPane('Runs')).locator('.pane-body .monaco-list-row').nth(dsIndex).click();
+      const frame = await wb.webviewFrame('[data-testid="thumb-grid"]', { timeout: 120_000 });
+      await frame.waitForSelector('body[data-ready="true"]');
+      const activeTab = () => frame.locator('vscode-tabs').evaluate((tabs) => tabs.querySelectorAll('vscode-tab-header')[tabs.selectedIndex]?.getAttribute('data-dataset'));
+      assert((await activeTab()) === second, `opened from ${second}'s row, the gallery shows ${await activeTab()}`);
+      // Bug 1: switch to the first dataset, open an image's detail, then pick a run to compare with.
+      await frame.locator(`vscode-tab-header[data-testid="dataset-tab"][data-dataset="${first}"]`).click();
+      await frame.waitForFunction((s) => document.querySelector('vscode-tabs')?.querySelectorAll('vscode-tab-header')[document.querySelector('vscode-tabs').selectedIndex]?.getAttribute('data-dataset') === s, first);
+      const card = frame.locator('figure[data-testid="thumb-card"]').first();
+      const imageId = await card.getAttribute('data-id');
+      await card.click();
+      await frame.waitForSelector(`[data-testid="detail"]:not([hidden])[data-id="${imageId.replace(/"/g, '\\"')}"] canvas[data-testid="detail-canvas"][data-loaded="true"]`, { timeout: 60_000 });
+      await frame.evaluate((runB) => {
+        const sel = document.querySelector('[data-testid="compare-run"]');
+        sel.value = runB;
+        sel.dispatchEvent(new Event('change'));
+      }, state.runB);
+      await frame.waitForSelector('canvas[data-testid="detail-canvas-compare"][data-loaded="true"]', { timeout: 60_000 });
+      const after = { tab: await activeTab(), detail: await frame.locator('[data-testid="detail"]').getAttribute('data-id'), dataset: await frame.locator('[data-testid="detail"]').getAttribute('data-dataset') };
+      log(`    after picking ${state.runB}: tab ${after.tab}, detail ${after.detail} (${after.dataset})`);
+      await wb.screenshot('gallery-compare-keeps-tab');
+      assert(after.tab === first && after.detail === imageId && after.dataset === first, `compare-run moved the gallery: ${JSON.stringify(after)}`);
+      await frame.locator('[data-testid="detail-close"]').click();
+      await frame.waitForSelector('[data-testid="detail"]', { state: 'hidden' });
+      assert((await activeTab()) === first, `"Back to grid" shows ${await activeTab()}, not ${first}`);
+      const firstTotal = Number(await frame.locator('[data-testid="thumb-grid"]').getAttribute('data-total'));
+      assert(firstTotal === readFileSync(join(runsDir(ctx), state.runA, 'eval', first, 'per_image.csv'), 'utf8').trim().split('\n').length - 1, `the grid after "Back to grid" holds ${firstTotal} images, not ${first}'s`);
+      // Bug 2: a label filter set in the first dataset does not follow to the second.
+      const labels = await frame.locator('figure[data-testid="thumb-card"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
+      const label = labels.includes('normal') ? 'normal' : labels[0];
+      await frame.evaluate((l) => {
+        const sel = document.querySelector('[data-testid="label-filter"]');
+        sel.value = l;
+        sel.dispatchEvent(new Event('change'));
+      }, label);
+      await frame.waitForFunction((l) => [...document.querySelectorAll('figure[data-testid="thumb-card"]')].every((c) => c.getAttribute('data-label') === l), label);
+      await frame.locator(`vscode-tab-header[data-testid="dataset-tab"][data-dataset="${second}"]`).click();
+      await frame.waitForFunction((s) => document.querySelector('vscode-tabs')?.querySelectorAll('vscode-tab-header')[document.querySelector('vscode-tabs').selectedIndex]?.getAttribute('data-dataset') === s, second);
+      await frame.waitForSelector('figure[data-testid="thumb-card"]', { timeout: 30_000 });
+      const secondView = await frame.evaluate(() => ({
+        filter: document.querySelector('[data-testid="label-filter"]')?.value,
+        info: document.querySelector('[data-testid="page-info"]')?.textContent,
+        total: Number(document.querySelector('[data-testid="thumb-grid"]')?.getAttribute('data-total')),
+      }));
+      log(`    filter ${label} in ${first}; ${second} shows filter ${secondView.filter}, "${secondView.info}"`);
+      await wb.screenshot('gallery-filter-stays-in-tab');
+      const secondCount = readFileSync(join(runsDir(ctx), state.runA, 'eval', second, 'per_image.csv'), 'utf8').trim().split('\n').length - 1;
+      assert(secondView.filter === 'all' && secondView.total === secondCount && !/No images match/.test(secondView.info), `the filter leaked into ${second}: ${JSON.stringify(secondView)}`);
+      await frame.locator(`vscode-tab-header[data-testid="dataset-tab"][data-dataset="${first}"]`).click();
+      await frame.waitForFunction((l) => document.querySelector('[data-testid="label-filter"]')?.value === l, label, { timeout: 30_000 });
+      // The paired scatter of the two runs: one point per lesion image.
+      const points = Number((await frame.locator('canvas[data-testid="paired-scatter"]').getAttribute('data-points').catch(() => '0')) ?? 0);
+      log(`    back in ${first}: filter ${label} again; paired scatter ${points} points`);
+      await wb.screenshot('gallery-filter-back');
+    },
+  },
+  {
     name: 'Stop Training cancels a run (dashboard live while it trains), which stays resumable',
     requires: commands('busLab.train', 'busLab.stopTraining', 'busLab.resumeRun'),
     timeoutMs: 360_000,

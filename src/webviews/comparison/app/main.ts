@@ -11,6 +11,7 @@ import css from '../../common/styles.css';
 import { button, checkbox, select } from '../../common/elements';
 import { announce, clear, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
+import { provenanceText } from '../../../shared/runProvenance';
 import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
 import type { Comparison, ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
@@ -60,6 +61,8 @@ const sourceLine = h('p', { class: 'muted', 'data-testid': 'source' });
 const tableBar = h('div', { class: 'toolbar' });
 const tables = h('div', {});
 const warnings = h('ul', { class: 'muted', 'data-testid': 'warnings' });
+/** Each compared run's method, seed, size, lambda, phi settings and best epoch (shared/runProvenance.ts). */
+const provenanceList = h('ul', { class: 'muted', 'data-testid': 'run-provenance' });
 const chartsGrid = h('div', { class: 'grid-charts' });
 const empty = h('p', { class: 'empty', 'data-testid': 'empty' }, 'Choose a comparison.json from the ablation runner, or pick runs and press “Compare selected runs”.');
 
@@ -68,6 +71,7 @@ app.append(
   sourceBar,
   errorBox,
   sourceLine,
+  provenanceList,
   empty,
   tableBar,
   tables,
@@ -425,11 +429,17 @@ function render(): void {
   else if (source.kind === 'computed') sourceLine.textContent = `Computed for ${source.runIds.length} runs: ${source.runIds.join(', ')}`;
   else sourceLine.textContent = '';
   empty.hidden = view !== null;
+  clear(provenanceList);
   if (!view) {
     renderCharts();
     return;
   }
   const c = view;
+  for (const m of c.methods)
+    for (const r of m.runs) {
+      const p = runs.find((o) => o.id === r.id)?.provenance;
+      if (p) provenanceList.append(h('li', { 'data-run': r.id }, `${m.name}${m.runs.length > 1 ? ` (${r.id})` : ''}: ${provenanceText(p)}`));
+    }
   if (!stripDataset || !c.datasets.some((d) => d.slug === stripDataset)) stripDataset = c.datasets[0]?.slug;
   const baseSelect = select(
     'baseline',

@@ -621,7 +621,7 @@ function featureTable(ds: GalleryDataset, item: GalleryItem, other: GalleryItem 
     if (weights) row.append(h('td', {}, ''));
     body.append(row);
   };
-  phiRow('phi (0–1, P(malignant) from the features)', 'phi_true', 'phi-true');
+  phiRow('phi of the true mask (0–1, P(malignant) from the features)', 'phi_true', 'phi-true');
   phiRow('phi of the predicted mask (0–1)', 'phi_pred', 'phi-pred');
   if (ds.features.length === 0) body.append(h('tr', {}, h('td', { colspan: 3 }, 'per_image.csv has no true_/pred_ feature columns.')));
   return h('table', { class: 'data', 'data-testid': 'feature-table' }, h('thead', {}, head), body);
@@ -682,10 +682,16 @@ async function exportDetailPng(): Promise<void> {
     .map((v) => ({ canvas: v.querySelector('canvas'), title: v.querySelector('h3')?.textContent ?? '', text: v.querySelector('.detail-meta')?.textContent ?? '' }))
     .filter((v): v is { canvas: HTMLCanvasElement; title: string; text: string } => v.canvas !== null && v.canvas.getAttribute('data-loaded') === 'true');
   if (views.length === 0) return;
+  // Each picture at least 512 px wide (the gallery's pictures are at most 512 px; small ones are scaled up).
+  const sized = views.map((v) => {
+    const k = Math.max(1, 512 / v.canvas.width);
+    return { ...v, w: Math.round(v.canvas.width * k), h: Math.round(v.canvas.height * k) };
+  });
   const gap = 16;
-  const textH = 64;
-  const w = views.reduce((a, v) => a + v.canvas.width, 0) + gap * (views.length + 1);
-  const hgt = Math.max(...views.map((v) => v.canvas.height)) + textH + 2 * gap;
+  const titleH = 24;
+  const textH = 66;
+  const w = sized.reduce((a, v) => a + v.w, 0) + gap * (sized.length + 1);
+  const hgt = titleH + Math.max(...sized.map((v) => v.h)) + textH + 2 * gap;
   const out = document.createElement('canvas');
   out.width = w;
   out.height = hgt;
@@ -693,19 +699,20 @@ async function exportDetailPng(): Promise<void> {
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, w, hgt);
   ctx.fillStyle = '#000000';
-  ctx.font = '14px sans-serif';
   let x = gap;
-  for (const v of views) {
-    ctx.fillText(`${v.title} · ${item.file}`, x, gap + 2);
-    ctx.drawImage(v.canvas, x, gap + 8);
-    const lines = v.text.split(' · ');
-    const half = Math.ceil(lines.length / 2);
-    ctx.font = '12px sans-serif';
-    ctx.fillText(lines.slice(0, half).join(' · '), x, gap + 8 + v.canvas.height + 18, v.canvas.width);
-    ctx.fillText(lines.slice(half).join(' · '), x, gap + 8 + v.canvas.height + 36, v.canvas.width);
-    ctx.fillText('cyan: true contour · magenta: predicted contour', x, gap + 8 + v.canvas.height + 54, v.canvas.width);
-    ctx.font = '14px sans-serif';
-    x += v.canvas.width + gap;
+  for (const v of sized) {
+    ctx.font = 'bold 15px sans-serif';
+    ctx.fillText(`${v.title} · ${item.file}`, x, gap + 12, v.w);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(v.canvas, x, gap + titleH, v.w, v.h);
+    const parts = v.text.split(' · ');
+    const half = Math.ceil(parts.length / 2);
+    ctx.font = '13px sans-serif';
+    const y0 = gap + titleH + v.h;
+    ctx.fillText(parts.slice(0, half).join(' · '), x, y0 + 18, v.w);
+    ctx.fillText(parts.slice(half).join(' · '), x, y0 + 38, v.w);
+    ctx.fillText('cyan: true contour · magenta: predicted contour', x, y0 + 58, v.w);
+    x += v.w + gap;
   }
   const data = out.toDataURL('image/png').split(',')[1] ?? '';
   bridge.post({ type: 'saveFile', fileName: `${primary.run.name}-${ds.slug}-${item.file}.png`.replace(/[^\w.-]+/g, '_'), format: 'png', data });
