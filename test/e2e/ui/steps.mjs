@@ -2,7 +2,7 @@
 // BUS Lab and the example plugin loaded. Run in order by test/e2e/run.mjs; a step whose `needs`
 // did not pass is reported as not run; `requires` fails a step whose feature is no longer contributed.
 // Hooks: command titles from package.json (category "BUS"), data-testid hooks from docs/WEBVIEWS.md.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { sleep } from '../lib/workbench.mjs';
@@ -531,6 +531,42 @@ export const steps = [
       const after = readRun(ctx, runId).record;
       log(`    resumed from epoch ${epochsBefore}; stopped again at ${after.epochsCompleted} (${after.status})`);
       assert(after.epochsCompleted >= epochsBefore, 'resume lost epochs');
+    },
+  },
+  {
+    name: 'a run whose process is gone shows as interrupted in Runs, and its Resume action trains it again',
+    needs: ['Stop Training cancels a run (dashboard live while it trains), which stays resumable'],
+    requires: commands('busLab.resumeRun', 'busLab.stopTraining'),
+    timeoutMs: 240_000,
+    async run(ctx) {
+      const { wb, state, log } = ctx;
+      // What a killed training leaves: run.json still says `running`, and no process holds run.lock.
+      const runId = `${state.runC}-killed`;
+      const dir = join(runsDir(ctx), runId);
+      cpSync(readRun(ctx, state.runC).dir, dir, { recursive: true });
+      const record = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+      writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record, id: runId, status: 'running' }, null, 2));
+      await wb.runCommand('BUS: Refresh Runs', { timeout: 15_000 }).catch(() => undefined);
+      await wb.openViewContainer('BUS Lab');
+      const { row, info } = await wb.waitForTreeRow('Runs', new RegExp(runId), { icon: 'debug-disconnect', timeout: 60_000 });
+      assert(/interrupted at epoch \d+\/\d+, resumable/.test(info.text + info.aria), `row says: ${info.text}`);
+      const actions = await wb.rowActions(row);
+      assert(actions.some((a) => /Resume Training/.test(a)), `interrupted run has no Resume action: ${actions.join(', ')}`);
+      await wb.screenshot('runs-view-interrupted');
+      await row.locator('.actions .action-label[aria-label*="Resume Training"]').first().click();
+      const t0 = Date.now();
+      while (readRun(ctx, runId).record.status !== 'running' || !existsSync(join(dir, 'run.lock'))) {
+        if (Date.now() - t0 > 120_000) throw new Error('the interrupted run did not resume from its Resume action');
+        await sleep(500);
+      }
+      await wb.screenshot('interrupted-resumed');
+      await wb.runCommand(PALETTE.stop);
+      const t1 = Date.now();
+      while (readRun(ctx, runId).record.status === 'running') {
+        if (Date.now() - t1 > 120_000) throw new Error('the resumed run did not stop');
+        await sleep(500);
+      }
+      log(`    ${runId}: interrupted -> resumed from the Runs view -> ${readRun(ctx, runId).record.status}`);
     },
   },
 ];
