@@ -4,7 +4,7 @@
  * ordering, TensorBoard-style smoothing, and the chart series / CSV export. Pure: no DOM, no
  * Node, no vscode.
  */
-import type { EpochInstruments, Label } from '../../engine/types';
+import type { EpochInstruments, Label, MetricsRecord } from '../../engine/types';
 import { toCsv } from '../common/csv';
 
 export interface StepPoint {
@@ -16,18 +16,8 @@ export interface StepPoint {
   imagesPerSecond: number;
 }
 
-export interface EpochPoint {
-  epoch: number;
-  losses: Record<string, number>;
-  val: { dice: number; iou: number; loss?: number; auc?: number };
-  learningRate: number;
-  imagesPerSecond: number;
-  etaSeconds: number;
-  seconds: number;
-  phiScatter?: { phi: number; pMalignant: number; label: Label }[];
-  featureWeights?: Record<string, number>;
-  instruments?: EpochInstruments;
-}
+/** An epoch line of metrics.jsonl as the dashboard keeps it: everything but its type and time. */
+export type EpochPoint = Omit<Extract<MetricsRecord, { type: 'epoch' }>, 'type' | 'time'>;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const numOr = (v: unknown, fallback: number): number => (isNum(v) ? v : fallback);
