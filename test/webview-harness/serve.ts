@@ -74,7 +74,9 @@ export function makeFixtureRuns(dir: string, images = 60): void {
         id: run.id,
         name: run.name,
         status: run.status,
-        config: { method: run.method, epochs: 8 },
+        // The settings the panels' provenance lines show.
+        config: { method: run.method, epochs: 8, seed: 1 + k, imageSize: 128, lambda: 0.1, phiInit: 'calibrated', phiSupervision: 0.5, maskGradient: true },
+        ...(run.status === 'finished' ? { bestEpoch: 5, bestValDice: run.method === 'birads' ? 0.75 : 0.73 } : {}),
         versions: {},
         createdAt: run.created,
         updatedAt: run.created,
