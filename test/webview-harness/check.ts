@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       });
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="thumb-card"]').length === 192);
       await page.evaluate(() => document.querySelector('[data-testid="page-next-bottom"]')?.scrollIntoView());
+      if (theme === 'dark') await page.screenshot({ path: join(out, 'gallery-loading.png') });
       await page.waitForFunction(() => {
         const cards = [...document.querySelectorAll('[data-testid="thumb"]')];
         return cards.slice(-6).every((c) => c.getAttribute('data-loaded') === 'true');
@@ -110,6 +111,21 @@ async function main(): Promise<void> {
       await page.evaluate(() => {
         const sel = document.querySelector('[data-testid="page-size"]') as HTMLElement & { value: string };
         sel.value = '48';
+        sel.dispatchEvent(new Event('change'));
+      });
+      // Normal images: their false-positive area instead of a Dice.
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="label-filter"]') as HTMLElement & { value: string };
+        sel.value = 'normal';
+        sel.dispatchEvent(new Event('change'));
+      });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="thumb-card"]')].every((e) => e.getAttribute('data-normal') === 'true'));
+      const fpTexts = await page.$$eval('[data-testid="thumb-dice"]', (els) => els.map((e) => e.textContent ?? ''));
+      assert.ok(fpTexts.every((t) => /^(FP area \d+ px|no FP)$/.test(t)), fpTexts.slice(0, 4).join(', '));
+      if (theme === 'dark') await page.screenshot({ path: join(out, 'gallery-normal.png') });
+      await page.evaluate(() => {
+        const sel = document.querySelector('[data-testid="label-filter"]') as HTMLElement & { value: string };
+        sel.value = 'all';
         sel.dispatchEvent(new Event('change'));
       });
       // Sort by the paired difference, and export the filtered list.

@@ -419,7 +419,8 @@ function renderGrid(): void {
     onState: (id, state: ThumbState, err) => {
       const canvas = canvases.get(id);
       if (!canvas) return;
-      canvas.parentElement?.classList.toggle('pending', state === 'queued' || state === 'loading');
+      // The spinner stays until the picture is drawn (or failed): waiting for the viewport counts too.
+      canvas.parentElement?.classList.toggle('pending', state !== 'done' && state !== 'error');
       canvas.setAttribute('data-state', state);
       if (state === 'error') {
         canvas.setAttribute('data-loaded', 'error');
@@ -455,7 +456,7 @@ function renderGrid(): void {
         'data-normal': normal ? 'true' : 'false',
         'aria-label': `${item.file}, ${diceText(item)}, ${item.label}, predicted P(malignant) ${formatMetric(item.pMalignant, 2)}. Press Enter for details.`,
       },
-      h('div', { class: 'thumb-frame' }, canvas, h('span', { class: 'spinner', 'aria-hidden': 'true' })),
+      h('div', { class: 'thumb-frame pending' }, canvas, h('span', { class: 'spinner', 'aria-hidden': 'true' })),
       h(
         'figcaption',
         {},
