@@ -128,10 +128,6 @@ export class EngineJob {
     this.worker.postMessage(request);
   }
 
-  get isSettled(): boolean {
-    return this.settled;
-  }
-
   /** The worker read the cancel request (its thread is not stuck): it stops at its next step. */
   get stopAcknowledged(): boolean {
     return this.acknowledged;
