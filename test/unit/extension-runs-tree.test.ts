@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { acquireRunLock } from '../../src/engine/runs/runLock';
 import type { RunRecord } from '../../src/engine/types';
 import { listRuns, readRun, toRunListing } from '../../src/extension/runs/runSummaries';
-import { childrenOf, formatStartTime, runNode } from '../../src/extension/runs/runsTreeModel';
+import { childrenOf, datasetNode, formatStartTime, runNode } from '../../src/extension/runs/runsTreeModel';
 import { DEFAULT_TRAIN_SETTINGS, completeTrainConfig } from '../../src/extension/train/trainConfigDefaults';
 
 function record(id: string, over: Partial<RunRecord> = {}): RunRecord {
@@ -106,6 +106,10 @@ describe('runs tree model', () => {
     assert.equal(children[1].contextValue, 'externalDataset');
     assert.match(children[1].tooltip!, /Evaluated: the best weights, epoch 4/);
     assert.match(children[2].tooltip!, /Evaluated weights not recorded/);
+    // Evaluate's "keep both" writes eval/<slug>@<time>: that row says when.
+    const a = runs[1];
+    const kept = datasetNode(a, { ...a.external[0], slug: 'synthetic-site-b@20261130-185512' });
+    assert.equal(kept.label, 'synthetic site-b (evaluated 2026-11-30 18:55 UTC)');
     const metrics = childrenOf(runs, children[1]);
     assert.deepEqual(metrics.map((m) => m.label), ['dice', 'iou', 'auc']);
     assert.equal(metrics[0].description, '0.710 ± 0.100 (95% CI 0.660–0.760, n=8)');

@@ -111,6 +111,12 @@ export function runNode(run: RunListing): RunNode {
   };
 }
 
+/** A second evaluation kept beside the first (eval/<slug>@<UTC time>) says when it was made. */
+function keptEvaluationLabel(result: ExternalResult): string {
+  const t = /@(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})/.exec(result.slug);
+  return t ? `${result.dataset} (evaluated ${t[1]}-${t[2]}-${t[3]} ${t[4]}:${t[5]} UTC)` : result.dataset;
+}
+
 export function datasetNode(run: RunListing, result: ExternalResult): DatasetNode {
   const parts = [result.dice ? `Dice ${formatScore(result.dice.mean)}` : 'no Dice'];
   if (result.auc !== undefined) parts.push(`AUC ${formatScore(result.auc)}`);
@@ -122,7 +128,7 @@ export function datasetNode(run: RunListing, result: ExternalResult): DatasetNod
     key: `run:${run.id}/eval:${result.slug}`,
     run,
     result,
-    label: result.dataset,
+    label: keptEvaluationLabel(result),
     description: parts.join(' · '),
     tooltip: `${result.dataset} (eval/${result.slug})\n${weights}`,
     icon: { id: 'database' },
