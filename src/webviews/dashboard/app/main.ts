@@ -341,6 +341,8 @@ function datasetsFor(spec: LineSpec, series: StyledSeries[]): { datasets: ChartD
       borderWidth: 1.6,
       pointRadius: pts.length < 60 ? 2 : 0,
       pointHoverRadius: 4,
+      // The axes end at the data: a few pixels of room so the first and last points are whole.
+      clip: 4,
     });
     shown.push({ ...s, points: pts });
   }
