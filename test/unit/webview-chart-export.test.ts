@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { BarController, BarElement, BasicPlatform, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title } from 'chart.js';
 import { chartSvg, renderOffscreen } from '../../src/webviews/common/chartExport';
 import { SvgContext, approximateMeasurer, svgPaint, fontAttrs } from '../../src/webviews/common/svgContext';
-import { runColour, runColourIndex } from '../../src/webviews/common/runColours';
+import { coloursFor, runColour, runColourIndex } from '../../src/webviews/common/runColours';
 
 Chart.register(LineController, LineElement, PointElement, ScatterController, BarController, BarElement, LinearScale, CategoryScale, Legend, Title);
 
@@ -170,6 +170,11 @@ describe('run colours', () => {
     assert.equal(runColour('a-run', [...runs].reverse(), palette), 'p2');
     // A newer run leaves older runs' colours alone.
     assert.equal(runColour('b-run', [...runs, { id: 'z', createdAt: '2027-01-01T00:00:00Z' }], palette), 'p1');
+  });
+  it('runs side by side (comparison methods): their own colours, or distinct ones in order', () => {
+    const palette = ['p0', 'p1', 'p2', 'p3'];
+    assert.deepEqual(coloursFor(['a-run', 'c-run'], runs, palette), ['p2', 'p0'], 'the same colours as in the dashboard');
+    assert.deepEqual(coloursFor(['a-run', 'elsewhere'], runs, palette), ['p0', 'p1'], 'a run not in the list: the palette in order');
   });
   it('a run not in the list: a stable colour from its id', () => {
     const i = runColourIndex('elsewhere', runs, 7);

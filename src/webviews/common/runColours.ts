@@ -30,3 +30,15 @@ export function runColourIndex(runId: string, runs: readonly ColouredRun[], pale
 export function runColour(runId: string, runs: readonly ColouredRun[], palette: readonly string[]): string {
   return palette[runColourIndex(runId, runs, palette.length)] ?? palette[0] ?? '#888888';
 }
+
+/**
+ * Colours for runs shown side by side (a comparison's methods, by their first run): each run's own
+ * colour when every one is in `runs` and no two collide; otherwise the palette in the given order,
+ * so the figure never shows two methods in one colour.
+ */
+export function coloursFor(runIds: readonly string[], runs: readonly ColouredRun[], palette: readonly string[]): string[] {
+  if (palette.length === 0) return runIds.map(() => '#888888');
+  const own = runIds.map((id) => (runs.some((r) => r.id === id) ? runColourIndex(id, runs, palette.length) : -1));
+  const usable = own.every((i) => i >= 0) && new Set(own).size === own.length;
+  return runIds.map((_, i) => palette[(usable ? own[i] : i) % palette.length]);
+}

@@ -12,6 +12,7 @@ import { button, checkbox, select } from '../../common/elements';
 import { announce, clear, h } from '../../common/dom';
 import { createBridge } from '../../common/bridge';
 import { provenanceText } from '../../../shared/runProvenance';
+import { coloursFor } from '../../common/runColours';
 import { applyChartDefaults, axes, Chart, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
 import type { Comparison, ComparisonState, ComparisonToHost, HostToComparison, RunOption, ComparisonSource } from '../../protocol';
@@ -223,9 +224,15 @@ function renderTable(metric: CompareMetric): HTMLElement {
 let barsCard: ChartCard | undefined;
 let stripCard: ChartCard | undefined;
 
+/** One colour per method (its first run's, as in the dashboard: common/runColours.ts). */
+function methodColours(): string[] {
+  return view ? coloursFor(view.methods.map((m) => m.runs[0]?.id ?? m.id), runs, chartTheme().palette) : [];
+}
+
 function barsConfig() {
   const t = chartTheme();
   const bars = view ? barData(view, barMetric) : [];
+  const colours = methodColours();
   return {
     type: 'bar' as const,
     data: {
@@ -234,8 +241,8 @@ function barsConfig() {
         label: b.name,
         data: b.values.map((v) => (v === null ? NaN : v)),
         whiskers: b.ci,
-        backgroundColor: withAlpha(t.palette[i % t.palette.length], 0.7),
-        borderColor: t.palette[i % t.palette.length],
+        backgroundColor: withAlpha(colours[i] ?? t.palette[i % t.palette.length], 0.7),
+        borderColor: colours[i] ?? t.palette[i % t.palette.length],
         borderWidth: t.highContrast ? 2 : 1,
       })),
     },
@@ -252,11 +259,12 @@ function barsConfig() {
 function stripConfig() {
   const t = chartTheme();
   const groups = view && stripDataset ? stripData(view, stripDataset) : [];
+  const colours = methodColours();
   const n = view?.methods.length ?? 0;
   const names = view?.methods.map((m) => m.name) ?? [];
   const datasets: object[] = [];
   groups.forEach((g) => {
-    const color = t.palette[g.x % t.palette.length];
+    const color = colours[g.x] ?? t.palette[g.x % t.palette.length];
     datasets.push({ type: 'scatter', label: g.name, data: g.points, group: g, backgroundColor: withAlpha(color, 0.55), borderColor: color, pointRadius: 2.5, pointHoverRadius: 5 });
     datasets.push({
       type: 'line',
