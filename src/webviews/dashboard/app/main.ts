@@ -479,12 +479,21 @@ onThemeChange(() => {
   render();
 });
 
+/** Local `YYYY-MM-DD HH:MM`, as the Runs tree shows it; '' when not a date. */
+function startTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 function renderRunsPicker(): void {
   clear(runsList);
   runsSummary.textContent = `Runs (${selected.length} of ${runs.length} shown)`;
   if (runs.length === 0) runsList.append(h('span', { class: 'muted' }, 'No runs in the runs folder yet.'));
   for (const r of runs) {
-    const label = `${r.name}${r.name !== r.id ? ` (${r.id})` : ''} · ${r.method || '?'} · ${r.status}`;
+    // The id is <time>-<name>: the name, the method when the name does not say it, the start time.
+    const label = [r.name, r.method && r.method !== r.name ? r.method : '', startTime(r.createdAt), r.status].filter(Boolean).join(' · ');
     runsList.append(
       checkbox(
         'run-option',
