@@ -446,7 +446,10 @@ function render(): void {
   for (const m of c.methods)
     for (const r of m.runs) {
       const p = runs.find((o) => o.id === r.id)?.provenance;
-      if (p) provenanceList.append(h('li', { 'data-run': r.id }, `${m.name}${m.runs.length > 1 ? ` (${r.id})` : ''}: ${provenanceText(p)}`));
+      if (!p) continue;
+      // The line starts with the method; name the row only when its name says something else.
+      const who = `${m.name !== p.method ? m.name : ''}${m.runs.length > 1 ? ` (${r.id})` : ''}`.trim();
+      provenanceList.append(h('li', { 'data-run': r.id }, `${who ? `${who}: ` : ''}${provenanceText(p)}`));
     }
   if (!stripDataset || !c.datasets.some((d) => d.slug === stripDataset)) stripDataset = c.datasets[0]?.slug;
   const baseSelect = select(
