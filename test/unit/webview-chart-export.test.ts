@@ -10,6 +10,7 @@ import { BarController, BarElement, BasicPlatform, CategoryScale, Chart, Legend,
 import { chartSvg, renderOffscreen } from '../../src/webviews/common/chartExport';
 import { SvgContext, approximateMeasurer, svgPaint, fontAttrs } from '../../src/webviews/common/svgContext';
 import { coloursFor, runColour, runColourIndex } from '../../src/webviews/common/runColours';
+import { parseComparisonMessage, parseDashboardMessage } from '../../src/webviews/protocol';
 
 Chart.register(LineController, LineElement, PointElement, ScatterController, BarController, BarElement, LinearScale, CategoryScale, Legend, Title);
 
@@ -154,6 +155,15 @@ describe('chart PNG export', () => {
     copy.destroy();
     transforms = [];
     src.destroy();
+  });
+});
+
+describe('saveFile takes SVG', () => {
+  it('the dashboard and comparison send format svg as text; unknown formats are dropped', () => {
+    const svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>';
+    assert.deepEqual(parseDashboardMessage({ type: 'saveFile', fileName: 'val-chart.svg', format: 'svg', data: svg }), { type: 'saveFile', fileName: 'val-chart.svg', format: 'svg', data: svg });
+    assert.equal(parseComparisonMessage({ type: 'saveFile', fileName: 'bars.svg', format: 'svg', data: svg })?.type, 'saveFile');
+    assert.equal(parseDashboardMessage({ type: 'saveFile', fileName: 'val-chart.gif', format: 'gif', data: 'x' }), undefined);
   });
 });
 
