@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { acquireRunLock, readRunLock } from '../../src/engine/runs/runLock';
 import { runStatusOf } from '../../src/engine/runs/runStatus';
 import type { TrainEvent } from '../../src/engine/types';
@@ -74,7 +74,16 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe('TrainingService: Stop Training with a worker that cannot answer', () => {
-  const hanging = (grace: number) => new TrainingService((request, onEvent) => new EngineJob(request, { workerPath: fakeWorker, onEvent }), { stopGraceMs: grace });
+  const services: TrainingService[] = [];
+  const hanging = (grace: number) => {
+    const s = new TrainingService((request, onEvent) => new EngineJob(request, { workerPath: fakeWorker, onEvent }), { stopGraceMs: grace });
+    services.push(s);
+    return s;
+  };
+  // A failed test must not leave a spinning worker thread behind (the test process would never end).
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.stop(100);
+  });
 
   it('terminates a worker stuck in a loop after the grace time, frees the slot, and leaves the run interrupted', async () => {
     const runsDir = mkdtempSync(join(tmpdir(), 'bus-lab-stop-'));

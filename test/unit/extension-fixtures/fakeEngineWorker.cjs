@@ -37,9 +37,8 @@ parentPort.on('message', (msg) => {
     const record = { id: runId, status: 'running', config: msg.config };
     parentPort.postMessage({ type: 'event', event: { type: 'started', runId, runDir: msg.runsDir + '/' + runId, record, totalSteps: msg.config.epochs } });
     if (msg.config.name === 'hang') {
-      setTimeout(() => {
-        for (;;);
-      }, 10);
+      // At once: a stop request read before the loop would be acknowledged, and the test would wait on a live worker.
+      for (;;);
       return;
     }
     let epoch = 0;
