@@ -433,7 +433,7 @@ export const steps = [
       await frame.evaluate((runB) => {
         const sel = document.querySelector('[data-testid="compare-run"]');
         sel.value = runB;
-        sel.dispatchEvent(new Event('change'));
+        sel.dispatchEvent(new window.Event('change'));
       }, state.runB);
       await frame.waitForSelector('canvas[data-testid="detail-canvas-compare"][data-loaded="true"]', { timeout: 60_000 });
       const after = { tab: await activeTab(), detail: await frame.locator('[data-testid="detail"]').getAttribute('data-id'), dataset: await frame.locator('[data-testid="detail"]').getAttribute('data-dataset') };
@@ -451,7 +451,7 @@ export const steps = [
       await frame.evaluate((l) => {
         const sel = document.querySelector('[data-testid="label-filter"]');
         sel.value = l;
-        sel.dispatchEvent(new Event('change'));
+        sel.dispatchEvent(new window.Event('change'));
       }, label);
       await frame.waitForFunction((l) => [...document.querySelectorAll('figure[data-testid="thumb-card"]')].every((c) => c.getAttribute('data-label') === l), label);
       await frame.locator(`vscode-tab-header[data-testid="dataset-tab"][data-dataset="${second}"]`).click();

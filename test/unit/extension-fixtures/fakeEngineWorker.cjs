@@ -39,7 +39,6 @@ parentPort.on('message', (msg) => {
     if (msg.config.name === 'hang') {
       // At once: a stop request read before the loop would be acknowledged, and the test would wait on a live worker.
       for (;;);
-      return;
     }
     let epoch = 0;
     let stopping = 0;
