@@ -10,6 +10,7 @@ import '../../common/elements';
 import css from '../../common/styles.css';
 import { button, checkbox, select } from '../../common/elements';
 import { announce, clear, h } from '../../common/dom';
+import { showHostNotice } from '../../common/hostNotice';
 import { createBridge } from '../../common/bridge';
 import { provenanceText } from '../../../shared/runProvenance';
 import { coloursFor } from '../../common/runColours';
@@ -516,11 +517,8 @@ bridge.start((msg) => {
       busy.hidden = !msg.busy;
       break;
     case 'saved':
-      announce(`Saved ${msg.fileName}`);
-      break;
     case 'error':
-      errorBox.textContent = msg.message;
-      errorBox.hidden = false;
+      showHostNotice(msg, errorBox);
       break;
   }
 });

@@ -7,7 +7,8 @@ import { adoptCss } from '../../common/adoptCss';
 import '../../common/elements';
 import css from '../../common/styles.css';
 import { button, checkbox } from '../../common/elements';
-import { announce, clear, frameThrottle, h } from '../../common/dom';
+import { clear, frameThrottle, h } from '../../common/dom';
+import { showHostNotice } from '../../common/hostNotice';
 import { createBridge } from '../../common/bridge';
 import { applyChartDefaults, axes, chartCard, chartPngBase64, chartSvgText, exportName, zoomOptions, type ChartCard } from '../../common/charts';
 import { chartTheme, onThemeChange, withAlpha } from '../../common/theme';
@@ -591,11 +592,8 @@ bridge.start((msg) => {
       scheduleRender();
       break;
     case 'saved':
-      announce(`Saved ${msg.fileName}`);
-      break;
     case 'error':
-      errorBox.textContent = msg.message;
-      errorBox.hidden = false;
+      showHostNotice(msg, errorBox);
       break;
   }
 });

@@ -9,7 +9,8 @@ import '../../common/elements';
 import css from '../../common/styles.css';
 import galleryCss from './gallery.css';
 import { button, checkbox, select } from '../../common/elements';
-import { announce, clear, debounce, h } from '../../common/dom';
+import { clear, debounce, h } from '../../common/dom';
+import { showHostNotice } from '../../common/hostNotice';
 import { createBridge } from '../../common/bridge';
 import { toCsv } from '../../common/csv';
 import { provenanceText } from '../../../shared/runProvenance';
@@ -865,11 +866,8 @@ bridge.start((msg) => {
       }
       break;
     case 'saved':
-      announce(`Saved ${msg.fileName}`);
-      break;
     case 'error':
-      errorBox.textContent = msg.message;
-      errorBox.hidden = false;
+      showHostNotice(msg, errorBox);
       break;
   }
 });

@@ -9,7 +9,8 @@ import '../../common/elements';
 import css from '../../common/styles.css';
 import predictionCss from './prediction.css';
 import { button, checkbox } from '../../common/elements';
-import { announce, clear, h } from '../../common/dom';
+import { clear, h } from '../../common/dom';
+import { showHostNotice } from '../../common/hostNotice';
 import { createBridge } from '../../common/bridge';
 import type { HostToPrediction, PredictionToHost, PredictionView } from '../../protocol';
 import type { ImagePrediction } from '../../../engine/predict/predictionTypes';
@@ -173,11 +174,8 @@ bridge.start((msg) => {
       document.body.setAttribute('data-ready', 'true');
       return;
     case 'saved':
-      announce(`Saved ${msg.fileName}`);
-      return;
     case 'error':
-      errorBox.textContent = msg.message;
-      errorBox.hidden = false;
+      showHostNotice(msg, errorBox);
       return;
   }
 });
