@@ -16,7 +16,7 @@ namespace buslab {
 // (`abi` in addon.cc), and the engine loads an addon only when both match its own
 // (src/engine/backend/accelerator/abi.ts), so an addon from another build is never handed a block
 // it would misread. Bump it whenever an operation's arguments or a parameter slot's meaning change.
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 
 // The heap, with bounds-checked access: a wrong offset throws instead of corrupting memory.
 struct Heap {
@@ -67,5 +67,16 @@ constexpr int kBatchNormBackwardParams = 12;
 //         learningRate, beta1, beta2, epsilon.
 void AdamUpdate(const Heap& heap, const double* params);
 constexpr int kAdamParams = 14;
+
+// peak.cc: the measured FP32 FMA peak of the calling thread's OpenMP team (best of three timed
+// loops lasting about `seconds` in all).
+struct PeakResult {
+  double gflops;
+  int threads;
+  double seconds;
+  const char* isa;
+  double sink;  // the loop's result, so the compiler cannot drop it
+};
+PeakResult MeasureFmaPeak(double seconds);
 
 }  // namespace buslab

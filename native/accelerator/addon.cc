@@ -169,6 +169,27 @@ napi_value LowerThreadPriority(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// fmaPeak(seconds): { gflops, threads, isa }, the FP32 multiply-add peak measured on this
+// thread's OpenMP team.
+napi_value FmaPeak(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  double seconds = 0.6;
+  if (argc >= 1 && napi_get_value_double(env, argv[0], &seconds) != napi_ok) return Throw(env, "fmaPeak(seconds) expected");
+  if (!(seconds > 0 && seconds <= 30)) return Throw(env, "fmaPeak: seconds must be in (0, 30]");
+  const buslab::PeakResult r = buslab::MeasureFmaPeak(seconds);
+  napi_value out, gflops, threads, isa;
+  napi_create_object(env, &out);
+  napi_create_double(env, r.gflops, &gflops);
+  napi_set_named_property(env, out, "gflops", gflops);
+  napi_create_int32(env, r.threads, &threads);
+  napi_set_named_property(env, out, "threads", threads);
+  napi_create_string_utf8(env, r.isa, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, out, "isa", isa);
+  return out;
+}
+
 // abi: { version, params: { <operation>: parameter block size } }, checked by the engine before
 // it calls anything else (accelerator.h, kAbiVersion).
 napi_value Abi(napi_env env) {
@@ -206,6 +227,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lowerThreadPriority", nullptr, LowerThreadPriority, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   napi_set_named_property(env, exports, "abi", Abi(env));

@@ -6,7 +6,7 @@
  */
 
 /** Mirrors kAbiVersion in native/accelerator/accelerator.h; bump both together. */
-export const ACCELERATOR_ABI_VERSION = 1;
+export const ACCELERATOR_ABI_VERSION = 2;
 
 /** Values in each operation's Float64Array parameter block (the k*Params in accelerator.h). */
 export const ACCELERATOR_PARAMS = {

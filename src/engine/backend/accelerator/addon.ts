@@ -65,6 +65,11 @@ export interface AcceleratorAddon {
   lowerThreadPriority(nice: number): number;
   /** Threads for later calls from this JavaScript thread (default: OMP_NUM_THREADS, else all cores). */
   setThreads(threads: number): void;
+  /**
+   * The FP32 multiply-add peak of this thread's OpenMP team, measured with an unrolled FMA loop
+   * (best of three timed runs of about `seconds` in all; default 0.6).
+   */
+  fmaPeak(seconds?: number): { gflops: number; threads: number; isa: string };
 }
 
 /** Where the addon may be: the explicit file alone when one is named, else next to the running bundle. */
