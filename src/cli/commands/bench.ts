@@ -6,7 +6,9 @@ import { CliCommand, EXIT, UsageError } from '../command';
 const USAGE = `Usage: bus-lab bench [options]
 
 Times training and inference of the real U-Net on synthetic batches (median of the timed steps,
-after warm-up) and reports images per second, peak RSS and the backend.
+after warm-up) and reports images per second, GFLOP/s (direct-convolution count; a training step
+counts 3x the forward), the fraction of the CPU's FP32 FMA peak (measured first by the native
+accelerator on its own threads; not measured without it), peak RSS and the backend.
 
   --size S              image size, multiple of 16 (default 128)
   --batch N             batch size (default 4)
@@ -19,9 +21,14 @@ after warm-up) and reports images per second, peak RSS and the backend.
   --accelerator VALUE   native accelerator on wasm: auto | off | path of the .node file
                         (default: BUS_LAB_ACCELERATOR, else auto)
   --threads N           the accelerator's threads (default: OMP_NUM_THREADS, else every core)
+  --peak-seconds S      length of the FMA peak measurement (default 0.6; 0 skips it)
   --native-modules DIR  folder where tfjs-node(-gpu) is installed
   --json                print the result as one JSON line
 `;
+
+function percentOfPeak(fraction: number | null): string {
+  return fraction === null ? '' : ` (${(100 * fraction).toFixed(1)}% of peak)`;
+}
 
 export const benchCommand: CliCommand = {
   name: 'bench',
@@ -38,6 +45,7 @@ export const benchCommand: CliCommand = {
       backend: { type: 'string' },
       accelerator: { type: 'string' },
       threads: { type: 'number' },
+      'peak-seconds': { type: 'number' },
       'native-modules': { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -48,6 +56,8 @@ export const benchCommand: CliCommand = {
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a whole number >= 1');
     const size = (o.size as number | undefined) ?? 128;
     if (size < 16 || size % 16 !== 0) throw new UsageError('--size must be a multiple of 16');
+    const peakSeconds = o['peak-seconds'] as number | undefined;
+    if (peakSeconds !== undefined && !(peakSeconds >= 0 && peakSeconds <= 60)) throw new UsageError('--peak-seconds must be between 0 and 60');
     const result = await runBenchmark({
       backend: backend as BackendChoice,
       size,
@@ -59,6 +69,7 @@ export const benchCommand: CliCommand = {
       nativeModulesPath: o['native-modules'] as string | undefined,
       accelerator: o.accelerator as string | undefined,
       threads,
+      peakSeconds,
       onProgress: (line) => io.info(line),
       signal: io.signal,
     });
@@ -70,6 +81,10 @@ export const benchCommand: CliCommand = {
         `input        ${result.size}x${result.size} grey, batch ${result.batch}`,
         `train        ${result.trainImagesPerSecond.toFixed(2)} images/s (median step ${result.trainMedianMs.toFixed(0)} ms of ${result.steps}; ${result.trainImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
         `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
+        `compute      train ${result.trainGflopsPerSecond.toFixed(1)} GFLOP/s${percentOfPeak(result.trainFractionOfPeak)}, inference ${result.inferGflopsPerSecond.toFixed(1)} GFLOP/s${percentOfPeak(result.inferFractionOfPeak)} (${result.forwardGflopPerImage.toFixed(3)} GFLOP per image forward, direct convolution)`,
+        result.peak
+          ? `FMA peak     ${result.peak.gflops.toFixed(1)} GFLOP/s FP32 (${result.peak.threads} thread${result.peak.threads === 1 ? '' : 's'}, ${result.peak.isa}, measured before the timed steps)`
+          : `FMA peak     not measured (${result.peakNotMeasured})`,
         `peak RSS     ${result.peakRssMB.toFixed(0)} MB`,
         ...(result.epochs
           ? [

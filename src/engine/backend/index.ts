@@ -21,6 +21,7 @@ import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
 import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon } from './accelerator';
+import type { AcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -177,12 +178,23 @@ async function tryWasm(options: BackendOptions): Promise<{ ok: boolean; why: str
   return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}; ${useAccelerator(options)}` };
 }
 
+let acceleratorInUse: AcceleratorAddon | undefined;
+
+/**
+ * The native accelerator's addon while the wasm backend runs with it (after initBackend), else
+ * undefined: `bus-lab bench` measures the FMA peak through it, on the kernels' own threads.
+ */
+export function acceleratorAddon(): AcceleratorAddon | undefined {
+  return tf.getBackend() === 'wasm' ? acceleratorInUse : undefined;
+}
+
 /**
  * Hands the wasm backend's heavy kernels to the native accelerator when it loads (the rest of the
  * graph stays on wasm); says what happened, for the backend reason.
  */
 function useAccelerator(options: BackendOptions): string {
   const setting = options.accelerator ?? process.env.BUS_LAB_ACCELERATOR ?? 'auto';
+  acceleratorInUse = undefined;
   if (setting === 'off' || process.env.BUS_LAB_WASM_KERNELS === 'stock') {
     disableAccelerator();
     return 'native accelerator: off';
@@ -198,6 +210,7 @@ function useAccelerator(options: BackendOptions): string {
     load.addon.setThreads(options.threads);
   }
   enableAccelerator(load.addon);
+  acceleratorInUse = load.addon;
   const { version, library, threads } = load.addon.info();
   const lowered = background ? load.addon.lowerThreadPriority(BACKGROUND_NICE) : 0;
   const priority = lowered > 0 ? `, nice ${BACKGROUND_NICE}` : '';

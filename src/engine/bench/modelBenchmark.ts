@@ -10,7 +10,8 @@ import { createUNet } from '../model/unet';
 import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
 import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
-import { initBackend } from '../backend/index';
+import { acceleratorAddon, initBackend } from '../backend/index';
+import { countUNetFlops, gflopsPerSecond, TRAINING_FLOPS_PER_FORWARD } from './flops';
 import { median } from '../stats/descriptive';
 import { createAdam } from '../train/adam';
 
@@ -34,6 +35,11 @@ export interface BenchmarkOptions {
   /** Weight of the classification loss, as in TrainConfig.alpha. */
   alpha?: number;
   seed?: number;
+  /**
+   * Seconds of the FMA peak measurement before the timed steps (native accelerator only); 0 skips
+   * it. Default 0.6.
+   */
+  peakSeconds?: number;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -45,6 +51,15 @@ export interface EpochSample {
   jsHeapMB: number;
   numTensors: number;
   trainImagesPerSecond: number;
+}
+
+/** The FP32 multiply-add peak measured by the native accelerator on the kernels' threads. */
+export interface MeasuredPeak {
+  gflops: number;
+  threads: number;
+  /** The instruction set of the FMA loop: 'avx512f', 'avx2+fma' or 'scalar'. */
+  isa: string;
+  seconds: number;
 }
 
 export interface BenchmarkResult {
@@ -71,6 +86,18 @@ export interface BenchmarkResult {
   trainImagesPerCpuSecond: number;
   inferImagesPerCpuSecond: number;
   peakRssMB: number;
+  /** Forward FLOPs per image, direct-convolution count (flops.ts), in GFLOP. */
+  forwardGflopPerImage: number;
+  /** Training GFLOP/s: images/s x 3 x the forward count (forward, input and weight gradients). */
+  trainGflopsPerSecond: number;
+  inferGflopsPerSecond: number;
+  /** Null where it was not measured: no native accelerator, or peakSeconds 0. */
+  peak: MeasuredPeak | null;
+  /** Why `peak` is null; absent when measured. */
+  peakNotMeasured?: string;
+  /** GFLOP/s over the measured peak (0..1); null when the peak was not measured. */
+  trainFractionOfPeak: number | null;
+  inferFractionOfPeak: number | null;
   /** Long mode only. */
   epochs?: EpochSample[];
   /** Long mode: RSS change from the end of the first epoch to the end of the last, in percent. */
@@ -143,6 +170,18 @@ function peakRssMB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * The FMA peak of the accelerator's threads for this JavaScript thread: the same OpenMP team and
+ * thread count the kernels then use. Measured before the model exists and before any timed step.
+ */
+function measurePeak(seconds: number): { peak: MeasuredPeak | null; peakNotMeasured?: string } {
+  if (!(seconds > 0)) return { peak: null, peakNotMeasured: 'skipped (peak seconds 0)' };
+  const addon = acceleratorAddon();
+  if (!addon) return { peak: null, peakNotMeasured: 'the native accelerator is not in use' };
+  const { gflops, threads, isa } = addon.fmaPeak(seconds);
+  return { peak: { gflops, threads, isa, seconds }, peakNotMeasured: undefined };
+}
+
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const { size, batch, width } = options;
   if (!Number.isInteger(size) || size < 16 || size % 16 !== 0) throw new Error(`size must be a multiple of 16, got ${size}`);
@@ -156,7 +195,13 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   const tf: TF = selection.tf;
   say(`backend ${selection.name} (${selection.reason})`);
 
-  const net = createUNet(tf, { baseWidth: width, depth: 4, withClassifier: true, seed: options.seed ?? 42 });
+  const peakSeconds = options.peakSeconds ?? 0.6;
+  const { peak, peakNotMeasured } = measurePeak(peakSeconds);
+  say(peak ? `FMA peak ${peak.gflops.toFixed(0)} GFLOP/s (${peak.threads} thread${peak.threads === 1 ? '' : 's'}, ${peak.isa})` : `FMA peak not measured: ${peakNotMeasured}`);
+
+  const depth = 4;
+  const net = createUNet(tf, { baseWidth: width, depth, withClassifier: true, seed: options.seed ?? 42 });
+  const forwardFlops = countUNetFlops({ size, width, depth, withClassifier: true });
   const optimizer = createAdam(tf, 1e-3);
   const data = syntheticBatch(size, batch, options.seed ?? 42);
   const image = tf.tensor4d(data.images, [batch, size, size, 1]);
@@ -223,6 +268,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     const inferMedianMs = median(inferStepMs);
     const trainCpuMsPerStep = median(train.cpu);
     const inferCpuMsPerStep = median(infer.cpu);
+    const trainImagesPerSecond = (1000 * batch) / trainMedianMs;
+    const inferImagesPerSecond = (1000 * batch) / inferMedianMs;
+    const trainGflopsPerSecond = gflopsPerSecond(trainImagesPerSecond, TRAINING_FLOPS_PER_FORWARD * forwardFlops);
+    const inferGflopsPerSecond = gflopsPerSecond(inferImagesPerSecond, forwardFlops);
     const result: BenchmarkResult = {
       backend: selection.name,
       reason: selection.reason,
@@ -236,13 +285,20 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       inferStepMs,
       trainMedianMs,
       inferMedianMs,
-      trainImagesPerSecond: (1000 * batch) / trainMedianMs,
-      inferImagesPerSecond: (1000 * batch) / inferMedianMs,
+      trainImagesPerSecond,
+      inferImagesPerSecond,
       trainCpuMsPerStep,
       inferCpuMsPerStep,
       trainImagesPerCpuSecond: (1000 * batch) / trainCpuMsPerStep,
       inferImagesPerCpuSecond: (1000 * batch) / inferCpuMsPerStep,
       peakRssMB: 0,
+      forwardGflopPerImage: forwardFlops / 1e9,
+      trainGflopsPerSecond,
+      inferGflopsPerSecond,
+      peak,
+      ...(peakNotMeasured !== undefined ? { peakNotMeasured } : {}),
+      trainFractionOfPeak: peak ? trainGflopsPerSecond / peak.gflops : null,
+      inferFractionOfPeak: peak ? inferGflopsPerSecond / peak.gflops : null,
       versions: { 'tfjs-core': tf.version_core, node: process.versions.node },
     };
 
