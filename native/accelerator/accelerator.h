@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace buslab {
 
@@ -78,5 +79,23 @@ struct PeakResult {
   double sink;  // the loop's result, so the compiler cannot drop it
 };
 PeakResult MeasureFmaPeak(double seconds);
+
+// inference.cc: the whole U-Net inference pass as one oneDNN graph (blocked layouts end to end).
+struct InferenceSpec {
+  int baseWidth;
+  int depth;
+  bool classifier;
+  bool winograd;  // 3x3 convolutions as Winograd F(4x4, 3x3) where oneDNN has it, else direct
+};
+struct InferenceModel;
+// The shapes of the tensors a model takes, in order (the engine's layouts; see inference.cc).
+std::vector<std::vector<int64_t>> InferenceTensorShapes(const InferenceSpec& spec);
+// Takes the tensors (batch norm already folded); throws when their count or sizes are wrong.
+InferenceModel* CreateInferenceModel(const InferenceSpec& spec, std::vector<std::vector<float>> tensors);
+void DestroyInferenceModel(InferenceModel* model);
+// images [batch, size, size] in [0, 1] -> seg [batch, size, size] probabilities and, with a
+// classifier, malignancy [batch] (may be null). Returns oneDNN's name for each convolution's kernel.
+std::vector<std::string> RunInferenceModel(InferenceModel& model, const float* images, int batch, int size, float* seg, float* malignancy);
+size_t CachedInferencePlans();
 
 }  // namespace buslab

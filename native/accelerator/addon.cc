@@ -190,6 +190,129 @@ napi_value FmaPeak(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// A model handle: the external's finalizer frees what an explicit inferenceFree did not.
+struct ModelHandle {
+  buslab::InferenceModel* model = nullptr;
+  int64_t bytes = 0;
+};
+
+void FreeModel(napi_env env, ModelHandle* handle) {
+  if (handle->model == nullptr) return;
+  buslab::DestroyInferenceModel(handle->model);
+  handle->model = nullptr;
+  int64_t ignored;
+  napi_adjust_external_memory(env, -handle->bytes, &ignored);
+}
+
+bool Float32ArrayOf(napi_env env, napi_value value, float** data, size_t* length) {
+  napi_typedarray_type type;
+  void* p = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, length, &p, nullptr, nullptr) != napi_ok || type != napi_float32_array) return false;
+  *data = static_cast<float*>(p);
+  return true;
+}
+
+int32_t IntProperty(napi_env env, napi_value object, const char* name) {
+  napi_value v;
+  int32_t out = -1;
+  if (napi_get_named_property(env, object, name, &v) == napi_ok) napi_get_value_int32(env, v, &out);
+  return out;
+}
+
+// inferenceModel({ baseWidth, depth, classifier }, tensors: Float32Array[]): a handle for
+// inferenceRun; the tensors are copied.
+napi_value InferenceModelCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool isArray = false;
+  if (argc < 2 || napi_is_array(env, argv[1], &isArray) != napi_ok || !isArray) return Throw(env, "inferenceModel(spec, tensors: Float32Array[]) expected");
+  buslab::InferenceSpec spec{IntProperty(env, argv[0], "baseWidth"), IntProperty(env, argv[0], "depth"), false, false};
+  napi_value flag;
+  if (napi_get_named_property(env, argv[0], "classifier", &flag) == napi_ok) napi_get_value_bool(env, flag, &spec.classifier);
+  if (napi_get_named_property(env, argv[0], "winograd", &flag) == napi_ok) napi_get_value_bool(env, flag, &spec.winograd);
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[1], &count);
+  std::vector<std::vector<float>> tensors(count);
+  int64_t bytes = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value item;
+    napi_get_element(env, argv[1], i, &item);
+    float* data;
+    size_t length;
+    if (!Float32ArrayOf(env, item, &data, &length)) return Throw(env, "inferenceModel: tensor " + std::to_string(i) + " is not a Float32Array");
+    tensors[i].assign(data, data + length);
+    bytes += static_cast<int64_t>(length) * 4;
+  }
+  return Guard(env, [&]() -> napi_value {
+    auto* handle = new ModelHandle{buslab::CreateInferenceModel(spec, std::move(tensors)), bytes};
+    napi_value external;
+    napi_create_external(
+        env, handle,
+        [](napi_env env, void* data, void*) {
+          auto* h = static_cast<ModelHandle*>(data);
+          FreeModel(env, h);
+          delete h;
+        },
+        nullptr, &external);
+    int64_t ignored;
+    napi_adjust_external_memory(env, bytes, &ignored);
+    return external;
+  });
+}
+
+ModelHandle* HandleOf(napi_env env, napi_value value) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return nullptr;
+  return static_cast<ModelHandle*>(data);
+}
+
+// inferenceRun(model, images, batch, size, seg, malignancy | null): oneDNN's name for each
+// convolution's kernel, in graph order.
+napi_value InferenceRun(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  ModelHandle* handle = argc >= 6 ? HandleOf(env, argv[0]) : nullptr;
+  int32_t batch = 0, size = 0;
+  float *images, *seg, *malignancy = nullptr;
+  size_t imagesLength, segLength, malignancyLength = 0;
+  if (handle == nullptr || napi_get_value_int32(env, argv[2], &batch) != napi_ok || napi_get_value_int32(env, argv[3], &size) != napi_ok ||
+      !Float32ArrayOf(env, argv[1], &images, &imagesLength) || !Float32ArrayOf(env, argv[4], &seg, &segLength)) {
+    return Throw(env, "inferenceRun(model, images: Float32Array, batch, size, seg: Float32Array, malignancy: Float32Array | null) expected");
+  }
+  napi_valuetype type;
+  napi_typeof(env, argv[5], &type);
+  if (type != napi_null && type != napi_undefined && !Float32ArrayOf(env, argv[5], &malignancy, &malignancyLength)) return Throw(env, "inferenceRun: malignancy must be a Float32Array or null");
+  if (handle->model == nullptr) return Throw(env, "inferenceRun: the model was freed");
+  const size_t values = static_cast<size_t>(batch) * static_cast<size_t>(size) * static_cast<size_t>(size);
+  if (batch < 1 || size < 1 || imagesLength < values || segLength < values || (malignancy != nullptr && malignancyLength < static_cast<size_t>(batch))) {
+    return Throw(env, "inferenceRun: buffers smaller than batch x size x size");
+  }
+  return Guard(env, [&]() -> napi_value {
+    const std::vector<std::string> impls = buslab::RunInferenceModel(*handle->model, images, batch, size, seg, malignancy);
+    napi_value list;
+    napi_create_array_with_length(env, impls.size(), &list);
+    for (size_t i = 0; i < impls.size(); ++i) {
+      napi_value name;
+      napi_create_string_utf8(env, impls[i].c_str(), impls[i].size(), &name);
+      napi_set_element(env, list, static_cast<uint32_t>(i), name);
+    }
+    return list;
+  });
+}
+
+// inferenceFree(model): frees the weights now rather than at garbage collection.
+napi_value InferenceFree(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  ModelHandle* handle = argc >= 1 ? HandleOf(env, argv[0]) : nullptr;
+  if (handle == nullptr) return Throw(env, "inferenceFree(model) expected");
+  FreeModel(env, handle);
+  return nullptr;
+}
+
 // abi: { version, params: { <operation>: parameter block size } }, checked by the engine before
 // it calls anything else (accelerator.h, kAbiVersion).
 napi_value Abi(napi_env env) {
@@ -228,6 +351,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"lowerThreadPriority", nullptr, LowerThreadPriority, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fmaPeak", nullptr, FmaPeak, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"inferenceModel", nullptr, InferenceModelCreate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"inferenceRun", nullptr, InferenceRun, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"inferenceFree", nullptr, InferenceFree, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   napi_set_named_property(env, exports, "abi", Abi(env));

@@ -28,9 +28,13 @@ __attribute__((target("avx512f"))) double FmaLoopAvx512(long iterations) {
   for (long n = 0; n < iterations; ++n) {
     for (int i = 0; i < kAccumulators; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
   }
+  float lanes[16];
   __m512 sum = acc[0];
   for (int i = 1; i < kAccumulators; ++i) sum = _mm512_add_ps(sum, acc[i]);
-  return static_cast<double>(_mm512_reduce_add_ps(sum));
+  _mm512_storeu_ps(lanes, sum);
+  double total = 0;
+  for (float v : lanes) total += v;
+  return total;
 }
 
 __attribute__((target("avx2,fma"))) double FmaLoopAvx2(long iterations) {

@@ -80,7 +80,7 @@ export const benchCommand: CliCommand = {
         `model        U-Net width ${result.width}, depth 4, ${result.parameterCount.toLocaleString('en-US')} parameters`,
         `input        ${result.size}x${result.size} grey, batch ${result.batch}`,
         `train        ${result.trainImagesPerSecond.toFixed(2)} images/s (median step ${result.trainMedianMs.toFixed(0)} ms of ${result.steps}; ${result.trainImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
-        `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second)`,
+        `inference    ${result.inferImagesPerSecond.toFixed(2)} images/s (median step ${result.inferMedianMs.toFixed(0)} ms of ${result.steps}; ${result.inferImagesPerCpuSecond.toFixed(2)} images per CPU-second; ${result.inference})`,
         `compute      train ${result.trainGflopsPerSecond.toFixed(1)} GFLOP/s${percentOfPeak(result.trainFractionOfPeak)}, inference ${result.inferGflopsPerSecond.toFixed(1)} GFLOP/s${percentOfPeak(result.inferFractionOfPeak)} (${result.forwardGflopPerImage.toFixed(3)} GFLOP per image forward, direct convolution)`,
         result.peak
           ? `FMA peak     ${result.peak.gflops.toFixed(1)} GFLOP/s FP32 (${result.peak.threads} thread${result.peak.threads === 1 ? '' : 's'}, ${result.peak.isa}, measured before the timed steps)`

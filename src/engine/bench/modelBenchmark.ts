@@ -6,6 +6,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { createFusedInference } from '../model/fusedInference';
 import { createUNet } from '../model/unet';
 import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
@@ -86,6 +87,8 @@ export interface BenchmarkResult {
   trainImagesPerCpuSecond: number;
   inferImagesPerCpuSecond: number;
   peakRssMB: number;
+  /** How inference ran: the native whole-network graph (and its convolutions) or tfjs op by op. */
+  inference: string;
   /** Forward FLOPs per image, direct-convolution count (flops.ts), in GFLOP. */
   forwardGflopPerImage: number;
   /** Training GFLOP/s: images/s x 3 x the forward count (forward, input and weight gradients). */
@@ -233,11 +236,18 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     return performance.now() - start;
   };
 
+  // Inference as predictors run it (src/engine/model/predictor.ts): the native whole-network graph
+  // when the accelerator is enabled, else the network op by op.
+  const fused = createFusedInference(tf, net, size);
   const inferStep = (): number => {
     const start = performance.now();
-    const seg = tf.tidy(() => net.forward(image as Tensor4D, false).seg);
-    seg.dataSync();
-    seg.dispose();
+    if (fused) {
+      fused.run(data.images, batch, size);
+    } else {
+      const seg = tf.tidy(() => net.forward(image as Tensor4D, false).seg);
+      seg.dataSync();
+      seg.dispose();
+    }
     return performance.now() - start;
   };
 
@@ -292,6 +302,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       trainImagesPerCpuSecond: (1000 * batch) / trainCpuMsPerStep,
       inferImagesPerCpuSecond: (1000 * batch) / inferCpuMsPerStep,
       peakRssMB: 0,
+      inference: fused ? `native oneDNN graph (${fused.implementations.some((name) => name.includes('wino')) ? 'Winograd' : 'direct'} convolutions)` : 'tfjs ops',
       forwardGflopPerImage: forwardFlops / 1e9,
       trainGflopsPerSecond,
       inferGflopsPerSecond,
@@ -331,6 +342,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     result.peakRssMB = peakRssMB();
     return result;
   } finally {
+    fused?.free();
     net.discardBatchNormUpdates();
     optimizer.dispose();
     net.dispose();

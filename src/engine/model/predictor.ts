@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Tensor, Tensor4D, TF } from '../tf';
 import { CheckpointManifest, loadCheckpoint } from './checkpoint';
+import { createFusedInference, type FusedInference } from './fusedInference';
 import { createUNet, UNet, UNetOptions } from './unet';
 
 /** What model.json's `model` field holds. */
@@ -33,12 +34,34 @@ export function assignWeights(net: UNet, tensors: Map<string, import('../tf').Te
   }
 }
 
+/**
+ * Inference with `net`'s weights as they are now. With the native accelerator the whole network
+ * runs as one oneDNN graph (fusedInference.ts) built on the first call; otherwise op by op in tfjs.
+ * Both fold batch norm the same way and agree to float rounding (test/unit/fused-inference.test.ts).
+ */
 export function predictorForNetwork(tf: TF, net: UNet, size: number, batchSize = 8): Predictor {
+  let fused: FusedInference | undefined | null = null;
+  const fusedGraph = (): FusedInference | undefined => {
+    if (fused === null) fused = createFusedInference(tf, net, size);
+    return fused;
+  };
   return {
     size,
     hasClassifier: net.options.withClassifier,
     async predict(images, n) {
       const px = size * size;
+      const graph = fusedGraph();
+      if (graph) {
+        const seg = new Float32Array(n * px);
+        const pMalignant = new Float32Array(n).fill(NaN);
+        for (let start = 0; start < n; start += batchSize) {
+          const count = Math.min(batchSize, n - start);
+          const out = graph.run(images.subarray(start * px, (start + count) * px), count, size);
+          seg.set(out.seg, start * px);
+          pMalignant.set(out.pMalignant, start);
+        }
+        return { seg, pMalignant };
+      }
       const seg = new Float32Array(n * px);
       const pMalignant = new Float32Array(n).fill(NaN);
       for (let start = 0; start < n; start += batchSize) {
@@ -55,7 +78,10 @@ export function predictorForNetwork(tf: TF, net: UNet, size: number, batchSize =
       }
       return { seg, pMalignant };
     },
-    dispose: () => net.dispose(),
+    dispose: () => {
+      fused?.free();
+      net.dispose();
+    },
   };
 }
 

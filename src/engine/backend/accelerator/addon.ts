@@ -70,7 +70,22 @@ export interface AcceleratorAddon {
    * (best of three timed runs of about `seconds` in all; default 0.6).
    */
   fmaPeak(seconds?: number): { gflops: number; threads: number; isa: string };
+  /**
+   * A U-Net's inference pass as one oneDNN graph (native/accelerator/inference.cc): takes the
+   * network's tensors, batch norm folded, in the order of src/engine/model/fusedInference.ts.
+   */
+  inferenceModel(spec: { baseWidth: number; depth: number; classifier: boolean; winograd: boolean }, tensors: Float32Array[]): InferenceModelHandle;
+  /**
+   * images [batch, size, size] -> seg [batch, size, size] and, with a classifier, malignancy
+   * [batch]. Returns oneDNN's name for each convolution's kernel, in graph order.
+   */
+  inferenceRun(model: InferenceModelHandle, images: Float32Array, batch: number, size: number, seg: Float32Array, malignancy: Float32Array | null): string[];
+  /** Frees a model's weights now (otherwise at garbage collection). */
+  inferenceFree(model: InferenceModelHandle): void;
 }
+
+/** An opaque native handle. */
+export type InferenceModelHandle = { readonly __brand: 'InferenceModelHandle' };
 
 /** Where the addon may be: the explicit file alone when one is named, else next to the running bundle. */
 export function acceleratorCandidates(explicitPath?: string): string[] {

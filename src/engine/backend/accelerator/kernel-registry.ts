@@ -73,3 +73,8 @@ export function disableKernels(kernels: Record<string, KernelFunc>): void {
 export function acceleratorEnabled(): boolean {
   return active !== undefined;
 }
+
+/** The addon while it is enabled (the whole-network inference path asks for it), else undefined. */
+export function enabledAccelerator(): AcceleratorAddon | undefined {
+  return active;
+}
