@@ -25,6 +25,16 @@ export interface CachedArrays {
   mask: Uint8Array;
 }
 
+/** Key of an entry derived from `files` (each one's path, byte size and mtime) and `tags` (format, size). */
+export async function cacheKeyOfFiles(files: readonly string[], tags: readonly string[]): Promise<string> {
+  const parts: string[] = [...tags];
+  for (const f of files) {
+    const s = await stat(f);
+    parts.push(`${f}\0${s.size}\0${s.mtimeMs}`);
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40);
+}
+
 export class ArrayCache {
   private readonly dir: string;
 
@@ -33,13 +43,8 @@ export class ArrayCache {
   }
 
   /** Cache key of an item read from `files` (content identity: path, byte size, mtime). */
-  async keyFor(files: readonly string[], size: number): Promise<string> {
-    const parts: string[] = [`v${CACHE_FORMAT_VERSION}`, `s${size}`];
-    for (const f of files) {
-      const s = await stat(f);
-      parts.push(`${f}\0${s.size}\0${s.mtimeMs}`);
-    }
-    return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 40);
+  keyFor(files: readonly string[], size: number): Promise<string> {
+    return cacheKeyOfFiles(files, [`v${CACHE_FORMAT_VERSION}`, `s${size}`]);
   }
 
   /** The cached arrays, or undefined when absent or unreadable (then the caller recomputes). */

@@ -6,6 +6,7 @@ import { FullResolutionItem, LoadedDataset, Sample } from '../types';
 import { ArrayCache } from './cache';
 import { DatasetError } from './errors';
 import { datasetFingerprint } from './fingerprint';
+import { FullResolutionCache } from './fullResolutionCache';
 import { listDataset } from './loaders/registry';
 import { prepareSamples, PrepareStats } from './prepare';
 import { SourceItem } from './source';
@@ -14,7 +15,7 @@ import { datasetName, datasetSlug, parseDatasetSpec } from './spec';
 export interface LoadDatasetOptions {
   /** Working size S: every image becomes S x S. */
   size: number;
-  /** Folder for the decoded-array cache; none: no cache. */
+  /** Folder for the decoded-array cache (working size, and original size for readFullResolution); none: no cache. */
   cacheDir?: string;
   /** Cap on images (picked evenly across the dataset, so every class stays represented). */
   limit?: number;
@@ -82,6 +83,7 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions): Pr
   options.onStats?.({ ...prepared.stats, items: samples.length, skipped: skipped.length, seconds: (Date.now() - started) / 1000 });
 
   const byId = new Map<string, SourceItem>(chosen.map((it) => [it.id, it]));
+  const fullCache = options.cacheDir && parsed.kind !== 'synthetic' ? new FullResolutionCache(options.cacheDir, slug) : undefined;
   return {
     spec: parsed.spec,
     kind: parsed.kind,
@@ -94,8 +96,20 @@ export async function loadDataset(spec: string, options: LoadDatasetOptions): Pr
     async readFullResolution(id: string): Promise<FullResolutionItem> {
       const item = byId.get(id);
       if (!item) throw new DatasetError(`${name}: no item with id '${id}'`);
-      const raw = await item.read();
-      return { width: raw.width, height: raw.height, image: raw.image, mask: raw.mask };
+      return readFullResolutionCached(item, fullCache);
     },
   };
+}
+
+/** The item at its original size: from the cache when it holds it, else decoded (and stored; a failed write only costs the next reader a decode). */
+async function readFullResolutionCached(item: SourceItem, cache: FullResolutionCache | undefined): Promise<FullResolutionItem> {
+  const key = cache && item.files.length > 0 ? await cache.keyFor(item.files) : undefined;
+  if (cache && key) {
+    const hit = await cache.get(key);
+    if (hit) return hit;
+  }
+  const raw = await item.read();
+  const full: FullResolutionItem = { width: raw.width, height: raw.height, image: raw.image, mask: raw.mask };
+  if (cache && key) await cache.put(key, full).catch(() => undefined);
+  return full;
 }

@@ -7,7 +7,7 @@
  * trained at different sizes and with published numbers. BI-RADS features are computed on the true
  * and predicted masks at the working size, where the training loss sees them.
  */
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { BUILTIN_FEATURE_IDS, computeFeatureValues } from '../features';
 import type { Predictor } from '../model/predictor';
 import { computePhiValue, type PhiModel } from '../predict/phi';
@@ -18,6 +18,7 @@ import type { EvaluationSummary, PerImageResult } from './evaluationTypes';
 import { SafeFileNames } from './fileNames';
 import { writeGalleryImages } from './galleryImages';
 import { binarize, scoreMasks } from './metrics';
+import { PngCache } from './pngCache';
 import { resampleBilinear } from '../data/image/resize';
 import { summarizeEvaluation } from './summarize';
 
@@ -43,6 +44,8 @@ export interface EvaluateOptions {
   writeImages?: boolean;
   /** The run's learned phi (birads runs): each row gets phi of its predicted and its true mask. */
   phi?: PhiModel;
+  /** Cache folder (the data cache's): gallery PNGs that do not depend on the model are encoded once, in `gallery-png/`. */
+  cacheDir?: string;
   /** Provenance copied into summary.json (evaluateRun fills it). */
   provenance?: Pick<EvaluationSummary, 'checkpoint' | 'data'>;
 }
@@ -100,6 +103,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
   }
   await clearEvaluationResults(outDir);
 
+  const pngCache = opts.cacheDir ? new PngCache(join(opts.cacheDir, 'gallery-png')) : undefined;
   const names = new SafeFileNames();
   const rows: PerImageResult[] = [];
   opts.onProgress?.(0, items.length);
@@ -164,7 +168,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<DatasetEva
       }
       rows.push(row);
       if (opts.writeImages !== false) {
-        await writeGalleryImages(outDir, file, { width, height, image: full.image, truth: full.mask, predicted, probability });
+        await writeGalleryImages(outDir, file, { width, height, image: full.image, truth: full.mask, predicted, probability }, pngCache);
       }
     }
     opts.onProgress?.(Math.min(items.length, start + batch.length), items.length);

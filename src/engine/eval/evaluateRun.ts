@@ -156,6 +156,7 @@ async function evaluateLocked(opts: EvaluateRunOptions): Promise<RunEvaluation> 
         signal: opts.signal,
         writeImages: opts.writeImages,
         resamples: opts.resamples,
+        cacheDir: opts.cacheDir,
         phi,
         provenance: { checkpoint, data },
         onProgress: (done, total) => opts.onProgress?.(slug, done, total),

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { fitWithin, resampleBilinear } from '../data/image/resize';
-import { toBytes, writeGreyPng } from './png';
+import { writeFileAtomic } from '../runs/atomicWrite';
+import { PngFilter, toBytes, writeGreyPng } from './png';
+import type { PngCache } from './pngCache';
 
 export const GALLERY_MAX_SIDE = 512;
 
@@ -30,15 +32,21 @@ function binaryBytes(mask: ArrayLike<number>, w: number, h: number, dw: number, 
   return out;
 }
 
-export async function writeGalleryImages(outDir: string, file: string, input: GalleryImageInput): Promise<void> {
+/**
+ * Writes the four PNGs. With `cache`, the two that do not depend on the model (source image and
+ * true mask) come from it when it holds the same pixels (the same bytes a fresh encode gives).
+ */
+export async function writeGalleryImages(outDir: string, file: string, input: GalleryImageInput, cache?: PngCache): Promise<void> {
   const { width: w, height: h } = input;
   const { width: dw, height: dh } = fitWithin(w, h, GALLERY_MAX_SIDE);
   const same = w === dw && h === dh;
   const grey = same ? input.image : Uint8Array.from(resampleBilinear(input.image, w, h, dw, dh), (v) => Math.round(Math.min(255, Math.max(0, v))));
   const prob = same ? input.probability : resampleBilinear(input.probability, w, h, dw, dh);
   const name = `${file}.png`;
-  await writeGreyPng(join(outDir, 'images', name), grey, dw, dh, 'sub');
-  await writeGreyPng(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), dw, dh, 'none');
+  const modelFree = async (path: string, pixels: Uint8Array, filter: PngFilter) =>
+    cache ? writeFileAtomic(path, await cache.encode(pixels, dw, dh, filter), { fsync: false }) : writeGreyPng(path, pixels, dw, dh, filter);
+  await modelFree(join(outDir, 'images', name), grey, 'sub');
+  await modelFree(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), 'none');
   await writeGreyPng(join(outDir, 'masks', name), binaryBytes(input.predicted, w, h, dw, dh), dw, dh, 'none');
   await writeGreyPng(join(outDir, 'prob', name), toBytes(prob), dw, dh, 'paeth');
 }
