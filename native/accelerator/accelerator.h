@@ -37,8 +37,6 @@ struct Heap {
 void Convolution(int kind, const Heap& heap, const double* params);
 std::string ConvolutionImplementation(int kind, const double* params);
 size_t CachedConvolutions();
-// Drops every cached primitive (they are tuned for the thread count they were created under).
-void ClearConvolutionCache();
 std::string OneDnnVersion();
 // The file the oneDNN library was loaded from ("" where the platform cannot say).
 std::string OneDnnLibrary();

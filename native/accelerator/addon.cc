@@ -131,17 +131,15 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 // setThreads(n): threads for every later call from this JavaScript thread (OpenMP's setting is
-// per calling thread). Cached primitives are dropped when the count changes.
+// per calling thread). Primitives are cached per thread count, so moving between counts (the
+// engine's thread governor does, under load) compiles nothing twice.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t n = 0;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return Throw(env, "setThreads(n >= 1) expected");
-  if (n != omp_get_max_threads()) {
-    omp_set_num_threads(n);
-    buslab::ClearConvolutionCache();
-  }
+  omp_set_num_threads(n);
   return nullptr;
 }
 

@@ -7,6 +7,7 @@
 #include "accelerator.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
 
 #if defined(__linux__) || defined(__APPLE__)
 #include <dlfcn.h>
@@ -148,7 +149,8 @@ std::unordered_map<std::string, std::unique_ptr<Entry>>& Cache() {
 }
 
 Entry& Lookup(Kind kind, const double* p) {
-  std::string key = std::to_string(kind);
+  // oneDNN sizes a primitive's work split for the thread count it was created under.
+  std::string key = std::to_string(kind) + "@" + std::to_string(omp_get_max_threads());
   for (int i = 0; i < kParamCount; ++i) {
     if (i == kXOff || i == kWOff || i == kYOff) continue;
     if (i == kBOff) {
@@ -225,11 +227,6 @@ std::string ConvolutionImplementation(int kind, const double* params) {
   if (kind < kForward || kind > kBackwardWeights) throw std::invalid_argument("unknown convolution kind " + std::to_string(kind));
   std::lock_guard<std::mutex> lock(CacheMutex());
   return Lookup(static_cast<Kind>(kind), params).impl;
-}
-
-void ClearConvolutionCache() {
-  std::lock_guard<std::mutex> lock(CacheMutex());
-  Cache().clear();
 }
 
 size_t CachedConvolutions() {

@@ -6,6 +6,7 @@
  * result says which one runs and why each better one was skipped; run.json stores both.
  * An explicit choice that cannot be honoured fails with a one-line error instead of falling back.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node entry registers neither gradients nor chained ops (`x.sum()`); the union
 // package @tensorflow/tfjs would. Training needs the first; plugins may rely on the second.
@@ -20,7 +21,7 @@ import type { TF } from '../tf';
 import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
-import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon } from './accelerator';
+import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon, setThreadGovernor, ThreadGovernor } from './accelerator';
 import type { AcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
@@ -40,6 +41,12 @@ export interface BackendOptions {
    * addon file. Default: the BUS_LAB_ACCELERATOR variable, else 'auto'.
    */
   accelerator?: string;
+  /**
+   * Size the accelerator's thread team to the cores other processes leave free, re-read every
+   * second (threadGovernor.ts); `threads` is then the most it uses. Default: on, unless
+   * BUS_LAB_ADAPTIVE_THREADS=off.
+   */
+  adaptiveThreads?: boolean;
 }
 
 export interface BackendSelection {
@@ -205,18 +212,30 @@ function useAccelerator(options: BackendOptions): string {
     if (setting !== 'auto') throw new BackendUnavailableError(`native accelerator: ${load.why}`);
     return `native accelerator: ${load.why}`;
   }
-  if (options.threads !== undefined) {
-    if (!Number.isInteger(options.threads) || options.threads < 1) throw new BackendUnavailableError(`threads must be a whole number >= 1, got ${options.threads}`);
-    load.addon.setThreads(options.threads);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new BackendUnavailableError(`threads must be a whole number >= 1, got ${options.threads}`);
   }
+  // Set every time: a governor of an earlier run on this thread may have shrunk the team.
+  const maxThreads = options.threads ?? configuredThreads();
+  load.addon.setThreads(maxThreads);
   enableAccelerator(load.addon);
   acceleratorInUse = load.addon;
+  const adaptive = options.adaptiveThreads ?? process.env.BUS_LAB_ADAPTIVE_THREADS !== 'off';
+  const governor = adaptive && maxThreads > 1 ? new ThreadGovernor({ maxThreads, apply: (n) => load.addon.setThreads(n) }) : undefined;
+  setThreadGovernor(governor);
   const { version, library, threads } = load.addon.info();
   const lowered = background ? load.addon.lowerThreadPriority(BACKGROUND_NICE) : 0;
   const priority = lowered > 0 ? `, nice ${BACKGROUND_NICE}` : '';
   // "bundled": the platform package's own oneDNN, next to the addon, not the system's.
   const origin = bundledOneDnn(load.path, library) ? ' bundled' : '';
-  return `native accelerator (oneDNN ${version}${origin}, ${threads} thread${threads === 1 ? '' : 's'}${priority})`;
+  const sizing = governor ? ', fewer while other processes hold cores' : '';
+  return `native accelerator (oneDNN ${version}${origin}, ${threads} thread${threads === 1 ? '' : 's'}${sizing}${priority})`;
+}
+
+/** OpenMP's own default: OMP_NUM_THREADS's first value, else every core. */
+function configuredThreads(): number {
+  const fromEnv = Number.parseInt((process.env.OMP_NUM_THREADS ?? '').split(',')[0]!, 10);
+  return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : availableParallelism();
 }
 
 async function tryCpu(): Promise<{ ok: boolean; why: string }> {

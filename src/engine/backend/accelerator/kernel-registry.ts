@@ -6,16 +6,28 @@
 import { getKernel, KernelConfig, KernelFunc, registerKernel, TensorInfo, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { AcceleratorAddon } from './addon';
+import type { ThreadGovernor } from './threadGovernor';
 
 export type KernelArgs = Parameters<KernelFunc>[0];
 
 const previous = new Map<string, KernelConfig>();
 let active: AcceleratorAddon | undefined;
+let governor: ThreadGovernor | undefined;
 
-/** The loaded addon; kernels only run while it is enabled. */
+/** The loaded addon; kernels only run while it is enabled. Every call lets the governor look. */
 export function addon(): AcceleratorAddon {
   if (!active) throw new Error('the native accelerator is not enabled');
+  governor?.tick();
   return active;
+}
+
+/** Sizes the kernels' thread team to the free cores from now on (undefined: fixed size). */
+export function setThreadGovernor(next: ThreadGovernor | undefined): void {
+  governor = next;
+}
+
+export function threadGovernor(): ThreadGovernor | undefined {
+  return governor;
 }
 
 export function heapOf(backend: BackendWasm): ArrayBufferLike {
@@ -68,6 +80,7 @@ export function disableKernels(kernels: Record<string, KernelFunc>): void {
     previous.delete(name);
   }
   active = undefined;
+  governor = undefined;
 }
 
 export function acceleratorEnabled(): boolean {
@@ -76,5 +89,6 @@ export function acceleratorEnabled(): boolean {
 
 /** The addon while it is enabled (the whole-network inference path asks for it), else undefined. */
 export function enabledAccelerator(): AcceleratorAddon | undefined {
+  governor?.tick();
   return active;
 }
