@@ -209,7 +209,7 @@ const widths = [22, ...header.slice(1).map((h) => h.length + 2)];
 const row = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[0]) : cell(c, widths[i]))).join('');
 const sideRow = (label, s) =>
   row([label, fixed(s.trainImagesPerSecond), fixed(s.inferImagesPerSecond), fixed(s.trainGflopsPerSecond, 1), fixed(s.inferGflopsPerSecond, 1), percent(s.trainFractionOfPeak), percent(s.inferFractionOfPeak), fixed(s.trainImagesPerCpuSecond), fixed(s.inferImagesPerCpuSecond)]);
-const peakLine = summary.peak.gflops !== null ? `FMA peak ${fixed(summary.peak.gflops, 1)} GFLOP/s FP32 (median of the rounds; ${summary.peak.threads} threads, ${summary.peak.isa})` : `FMA peak not measured (${summary.peak.notMeasured}): no fraction of peak`;
+const peakLine = summary.peak.gflops !== null ? `FMA peak ${fixed(summary.peak.gflops, 1)} GFLOP/s FP32 (median of the rounds; ${summary.peak.threads} thread${summary.peak.threads === 1 ? '' : 's'}, ${summary.peak.isa})` : `FMA peak not measured (${summary.peak.notMeasured}): no fraction of peak`;
 const lines = [
   `${size}x${size}, batch ${batch}, width ${width}; median of ${steps} steps after ${warmup} warm-up, ${rounds} round(s), order rotated; load ${summary.machine.loadAverage[0].toFixed(1)} on ${summary.machine.cpus} CPUs`,
   `${fixed(forwardGflop, 3)} GFLOP per image forward (direct convolution; training 3x); ${peakLine}`,
