@@ -2,8 +2,11 @@
 // fused), input gradient and filter gradient, on tensors in place in the heap.
 //
 // oneDNN picks its own (blocked) filter layout; filters are reordered into it and filter gradients
-// reordered back, which is cheap next to the convolution. Primitives are created once per shape
-// (creation JIT-compiles code) and cached.
+// reordered back, which is cheap next to the convolution. Primitives are created once per shape and
+// thread count (creation JIT-compiles code) and cached. For the U-Net's 3x3 layers a Winograd
+// F(4x4, 3x3) variant, which needs blocked activations and so pays two or three reorders, is also
+// built and timed once; the faster of the two is kept for that shape (BUS_LAB_CONV_ALGORITHM forces
+// one: direct | winograd).
 #include "accelerator.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -13,9 +16,13 @@
 #include <dlfcn.h>
 #endif
 
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace {
 
@@ -72,7 +79,9 @@ Shapes ShapesOf(const double* p) {
 }
 
 // One cached convolution: the primitive, and the filter (or filter-gradient) reorder between
-// tfjs's hwio layout and the primitive's own, with the buffer in the primitive's layout.
+// tfjs's hwio layout and the primitive's own, with the buffer in the primitive's layout. A
+// Winograd entry also reorders the activations between NHWC and oneDNN's blocked nChw16c, the only
+// layout its Winograd kernels take, around the call.
 struct Entry {
   dnnl::primitive prim;
   memory::desc userW;
@@ -80,13 +89,16 @@ struct Entry {
   bool reorderW = false;
   dnnl::reorder reorderPrim;
   memory primWMem;
+  bool blocked = false;
+  memory::desc blockedX, blockedY;
+  dnnl::reorder xToBlocked, yToBlocked, xFromBlocked, yFromBlocked;
   std::string impl;
 };
 
-dnnl::convolution_forward::primitive_desc ForwardDesc(const Shapes& s, bool withBias, bool relu) {
-  memory::desc x(s.x, dt::f32, tag::nhwc);
+dnnl::convolution_forward::primitive_desc ForwardDesc(const Shapes& s, bool withBias, bool relu, algorithm alg = algorithm::convolution_direct, tag layout = tag::nhwc) {
+  memory::desc x(s.x, dt::f32, layout);
   memory::desc w(s.w, dt::f32, tag::any);
-  memory::desc y(s.y, dt::f32, tag::nhwc);
+  memory::desc y(s.y, dt::f32, layout);
   dnnl::primitive_attr attr;
   if (relu) {
     dnnl::post_ops ops;
@@ -95,37 +107,44 @@ dnnl::convolution_forward::primitive_desc ForwardDesc(const Shapes& s, bool with
   }
   if (withBias) {
     memory::desc b(s.b, dt::f32, tag::a);
-    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, algorithm::convolution_direct, x, w, b, y, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, alg, x, w, b, y, s.strides, s.dilates, s.padL, s.padR);
     return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
   }
-  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, algorithm::convolution_direct, x, w, y, s.strides, s.dilates, s.padL, s.padR);
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, alg, x, w, y, s.strides, s.dilates, s.padL, s.padR);
   return dnnl::convolution_forward::primitive_desc(d, attr, Engine());
 }
 
-std::unique_ptr<Entry> Create(Kind kind, const Shapes& s) {
+// Winograd F(4x4, 3x3) is worth trying only for the U-Net's 3x3, stride-1 'same' convolutions
+// without fused bias or ReLU (the training graph's) on whole 16-channel blocks.
+bool WinogradCandidate(const Shapes& s) {
+  return s.w[2] == 3 && s.w[3] == 3 && s.strides[0] == 1 && s.strides[1] == 1 && s.dilates[0] == 0 && s.dilates[1] == 0 && s.padL[0] == 1 &&
+         s.padL[1] == 1 && s.padR[0] == 1 && s.padR[1] == 1 && !s.hasBias && !s.relu && s.x[1] % 16 == 0 && s.y[1] % 16 == 0;
+}
+
+std::unique_ptr<Entry> Create(Kind kind, const Shapes& s, bool winograd) {
   auto e = std::make_unique<Entry>();
+  const algorithm alg = winograd ? algorithm::convolution_winograd : algorithm::convolution_direct;
+  const tag layout = winograd ? tag::nChw16c : tag::nhwc;
   e->userW = memory::desc(s.w, dt::f32, tag::hwio);
+  memory::desc x(s.x, dt::f32, layout);
+  memory::desc y(s.y, dt::f32, layout);
   if (kind == kForward) {
-    auto pd = ForwardDesc(s, s.hasBias, s.relu);
+    auto pd = ForwardDesc(s, s.hasBias, s.relu, alg, layout);
     e->prim = dnnl::convolution_forward(pd);
     e->primW = pd.weights_desc();
     e->impl = pd.impl_info_str();
   } else if (kind == kBackwardData) {
-    auto hint = ForwardDesc(s, false, false);
-    memory::desc dx(s.x, dt::f32, tag::nhwc);
+    auto hint = ForwardDesc(s, false, false, alg, layout);
     memory::desc w(s.w, dt::f32, tag::any);
-    memory::desc dy(s.y, dt::f32, tag::nhwc);
-    dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, dx, w, dy, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_data::desc d(alg, x, w, y, s.strides, s.dilates, s.padL, s.padR);
     dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
     e->prim = dnnl::convolution_backward_data(pd);
     e->primW = pd.weights_desc();
     e->impl = pd.impl_info_str();
   } else {
-    auto hint = ForwardDesc(s, false, false);
-    memory::desc x(s.x, dt::f32, tag::nhwc);
+    auto hint = ForwardDesc(s, false, false, alg, layout);
     memory::desc dw(s.w, dt::f32, tag::any);
-    memory::desc dy(s.y, dt::f32, tag::nhwc);
-    dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, x, dw, dy, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_weights::desc d(alg, x, dw, y, s.strides, s.dilates, s.padL, s.padR);
     dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
     e->prim = dnnl::convolution_backward_weights(pd);
     e->primW = pd.diff_weights_desc();
@@ -140,7 +159,112 @@ std::unique_ptr<Entry> Create(Kind kind, const Shapes& s) {
       e->reorderPrim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), e->userW, Engine(), e->primW));
     }
   }
+  if (winograd) {
+    e->blocked = true;
+    e->blockedX = x;
+    e->blockedY = y;
+    memory::desc userX(s.x, dt::f32, tag::nhwc), userY(s.y, dt::f32, tag::nhwc);
+    e->xToBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), userX, Engine(), x));
+    e->yToBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), userY, Engine(), y));
+    e->xFromBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), x, Engine(), userX));
+    e->yFromBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), y, Engine(), userY));
+    e->impl += " (Winograd, blocked)";
+  }
   return e;
+}
+
+double Count(const memory::dims& dims) {
+  double n = 1;
+  for (auto d : dims) n *= static_cast<double>(d);
+  return n;
+}
+
+// Two buffers for blocked activations, shared by every entry (calls are serialised by the cache
+// mutex) and grown to the largest layer.
+float* Scratch(int which, size_t floats) {
+  static std::vector<float> buffers[2];
+  if (buffers[which].size() < floats) buffers[which].resize(floats);
+  return buffers[which].data();
+}
+
+// x, w, b, y: the tensors in tfjs's layouts (b may be null).
+void Execute(Kind kind, const Shapes& s, Entry& e, float* xPtr, float* wPtr, float* bPtr, float* yPtr) {
+  auto& strm = Stream();
+  memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), xPtr);
+  memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), yPtr);
+  memory userW(e.userW, Engine(), wPtr);
+  memory bx = x, by = y;
+  if (e.blocked) {
+    bx = memory(e.blockedX, Engine(), Scratch(0, e.blockedX.get_size() / sizeof(float)));
+    by = memory(e.blockedY, Engine(), Scratch(1, e.blockedY.get_size() / sizeof(float)));
+  }
+  if (kind == kForward) {
+    memory w = userW;
+    if (e.reorderW) {
+      e.reorderPrim.execute(strm, userW, e.primWMem);
+      w = e.primWMem;
+    }
+    if (e.blocked) e.xToBlocked.execute(strm, x, bx);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, bx}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, by}};
+    if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), bPtr));
+    e.prim.execute(strm, args);
+    if (e.blocked) e.yFromBlocked.execute(strm, by, y);
+  } else if (kind == kBackwardData) {
+    memory w = userW;
+    if (e.reorderW) {
+      e.reorderPrim.execute(strm, userW, e.primWMem);
+      w = e.primWMem;
+    }
+    if (e.blocked) e.yToBlocked.execute(strm, y, by);
+    e.prim.execute(strm, {{DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, bx}});
+    if (e.blocked) e.xFromBlocked.execute(strm, bx, x);
+  } else {
+    if (e.blocked) {
+      e.xToBlocked.execute(strm, x, bx);
+      e.yToBlocked.execute(strm, y, by);
+    }
+    memory dw = e.reorderW ? e.primWMem : userW;
+    e.prim.execute(strm, {{DNNL_ARG_SRC, bx}, {DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    if (e.reorderW) e.reorderPrim.execute(strm, e.primWMem, userW);
+  }
+  strm.wait();
+}
+
+// BUS_LAB_CONV_ALGORITHM: 'direct' or 'winograd' forces one where it applies; otherwise ('auto')
+// each eligible shape gets whichever measured faster when it was first seen.
+enum class AlgorithmChoice { kAuto, kDirect, kWinograd };
+AlgorithmChoice ChoiceFromEnv() {
+  const char* v = std::getenv("BUS_LAB_CONV_ALGORITHM");
+  if (v != nullptr && std::strcmp(v, "direct") == 0) return AlgorithmChoice::kDirect;
+  if (v != nullptr && std::strcmp(v, "winograd") == 0) return AlgorithmChoice::kWinograd;
+  return AlgorithmChoice::kAuto;
+}
+
+// Best of two timed calls after one untimed one, on scratch tensors of the entry's shapes.
+double TimeEntry(Kind kind, const Shapes& s, Entry& e) {
+  std::vector<float> x(static_cast<size_t>(Count(s.x)), 0.01f), w(static_cast<size_t>(Count(s.w)), 0.01f), y(static_cast<size_t>(Count(s.y)), 0.01f);
+  double best = 1e300;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    Execute(kind, s, e, x.data(), w.data(), nullptr, y.data());
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (i > 0 && t < best) best = t;
+  }
+  return best;
+}
+
+std::unique_ptr<Entry> CreateFastest(Kind kind, const Shapes& s) {
+  static const AlgorithmChoice choice = ChoiceFromEnv();
+  if (choice == AlgorithmChoice::kDirect || !WinogradCandidate(s)) return Create(kind, s, false);
+  std::unique_ptr<Entry> winograd;
+  try {
+    winograd = Create(kind, s, true);
+  } catch (const dnnl::error&) {
+    return Create(kind, s, false);  // no Winograd kernel for this shape on this CPU
+  }
+  if (choice == AlgorithmChoice::kWinograd) return winograd;
+  auto direct = Create(kind, s, false);
+  return TimeEntry(kind, s, *winograd) < TimeEntry(kind, s, *direct) ? std::move(winograd) : std::move(direct);
 }
 
 std::unordered_map<std::string, std::unique_ptr<Entry>>& Cache() {
@@ -163,47 +287,17 @@ Entry& Lookup(Kind kind, const double* p) {
   auto& cache = Cache();
   auto found = cache.find(key);
   if (found != cache.end()) return *found->second;
-  auto created = Create(kind, ShapesOf(p));
+  auto created = CreateFastest(kind, ShapesOf(p));
   Entry& ref = *created;
   cache.emplace(key, std::move(created));
   return ref;
 }
 
-double Count(const memory::dims& dims) {
-  double n = 1;
-  for (auto d : dims) n *= static_cast<double>(d);
-  return n;
-}
-
 void Run(Kind kind, const buslab::Heap& heap, const double* p) {
   Shapes s = ShapesOf(p);
   Entry& e = Lookup(kind, p);
-  auto& strm = Stream();
-  memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), heap.f32(p[kXOff], Count(s.x)));
-  memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), heap.f32(p[kYOff], Count(s.y)));
-  memory userW(e.userW, Engine(), heap.f32(p[kWOff], Count(s.w)));
-  if (kind == kForward) {
-    memory w = userW;
-    if (e.reorderW) {
-      e.reorderPrim.execute(strm, userW, e.primWMem);
-      w = e.primWMem;
-    }
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}};
-    if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), heap.f32(p[kBOff], Count(s.b))));
-    e.prim.execute(strm, args);
-  } else if (kind == kBackwardData) {
-    memory w = userW;
-    if (e.reorderW) {
-      e.reorderPrim.execute(strm, userW, e.primWMem);
-      w = e.primWMem;
-    }
-    e.prim.execute(strm, {{DNNL_ARG_DIFF_DST, y}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, x}});
-  } else {
-    memory dw = e.reorderW ? e.primWMem : userW;
-    e.prim.execute(strm, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, y}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
-    if (e.reorderW) e.reorderPrim.execute(strm, e.primWMem, userW);
-  }
-  strm.wait();
+  float* b = s.hasBias ? heap.f32(p[kBOff], Count(s.b)) : nullptr;
+  Execute(kind, s, e, heap.f32(p[kXOff], Count(s.x)), heap.f32(p[kWOff], Count(s.w)), b, heap.f32(p[kYOff], Count(s.y)));
 }
 
 }  // namespace
