@@ -175,6 +175,8 @@ if (ort) {
     ort: o.ort,
     params: o.params,
     maxAbsDiff: Math.max(...results.map((r) => r.ort.maxAbsDiff)),
+    oursInference: o.oursInference,
+    ...(o.maxAbsDiffOpByOp !== undefined ? { maxAbsDiffOpByOp: Math.max(...results.map((r) => r.ort.maxAbsDiffOpByOp)) } : {}),
     diffAgainst: o.diffAgainst,
     ...summarise('ort'),
   };
@@ -226,7 +228,10 @@ if (summary.ratios.oursOverOrt) {
   const r = summary.ratios.oursOverOrt;
   lines.push(row(['ours / ORT', '-', fixed(r.infer), '', '', '', '', '-', fixed(r.inferPerCpuSecond)]));
 }
-if (summary.ort) lines.push(`ORT's mask against ours on the same batch: max |difference| ${summary.ort.maxAbsDiff.toExponential(2)} (ours on ${/native accelerator \(/.test(summary.ort.diffAgainst) ? 'wasm+native' : summary.ort.diffAgainst.split(' (')[0]})`);
+if (summary.ort) {
+  const opByOp = summary.ort.maxAbsDiffOpByOp !== undefined ? `; op by op ${summary.ort.maxAbsDiffOpByOp.toExponential(2)}` : '';
+  lines.push(`ORT's mask against ours on the same batch: max |difference| ${summary.ort.maxAbsDiff.toExponential(2)} (ours: ${summary.ort.oursInference}${opByOp})`);
+}
 process.stdout.write(lines.join('\n') + '\n');
 
 const dir = join(root, 'bench', 'results');

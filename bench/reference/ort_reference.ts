@@ -11,9 +11,11 @@
 // Inference only: ORT has no training path for this comparison.
 //
 // After the timed runs (so that our OpenMP threads cannot disturb ORT's timing) the script runs
-// our own forward pass once on the same batch, with the backend and accelerator `bus-lab bench`
-// would use (--backend, --accelerator, --threads), and reports the largest absolute difference
-// between the two masks.
+// our inference once on the same batch as `bus-lab bench` times it (--backend, --accelerator,
+// --threads; the native whole-network graph when the accelerator is enabled, else the network op
+// by op) and reports the largest absolute difference between the two masks (`maxAbsDiff`, with
+// `oursInference` saying which path); where the native graph ran, also the op-by-op forward's
+// difference (`maxAbsDiffOpByOp`).
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { initBackend } from '../../src/engine/backend/index';
@@ -21,6 +23,7 @@ import { countUNetFlops } from '../../src/engine/bench/flops';
 import { syntheticBatch } from '../../src/engine/bench/modelBenchmark';
 import { encodeOnnxModel } from '../../src/engine/export/onnxBuilder';
 import { ONNX_INPUT, ONNX_MASK_OUTPUT, ONNX_OPSET, unetToOnnxGraph } from '../../src/engine/export/unetToOnnx';
+import { createFusedInference } from '../../src/engine/model/fusedInference';
 import { createUNet } from '../../src/engine/model/unet';
 import { median } from '../../src/engine/stats/descriptive';
 import type { BackendChoice } from '../../src/engine/types';
@@ -91,13 +94,28 @@ async function main(): Promise<void> {
     }
     await session.release();
 
-    // Ours on the same batch, once, after ORT's timing.
-    const ours = tf.tidy(() => net.forward(tf.tensor4d(data.images, [batch, size, size, 1]) as Tensor4D, false).seg);
-    const oursMask = ours.dataSync() as Float32Array;
-    ours.dispose();
-    let maxAbsDiff = 0;
-    for (let i = 0; i < oursMask.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(oursMask[i]! - mask![i]!));
-    if (oursMask.length !== mask!.length) throw new Error(`mask sizes differ: ours ${oursMask.length}, ORT ${mask!.length}`);
+    // Ours on the same batch, once, after ORT's timing: the path bus-lab bench times, and the
+    // op-by-op forward as well where that is a different path.
+    const diff = (ours: Float32Array): number => {
+      if (ours.length !== mask!.length) throw new Error(`mask sizes differ: ours ${ours.length}, ORT ${mask!.length}`);
+      let max = 0;
+      for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i]! - mask![i]!));
+      return max;
+    };
+    const seg = tf.tidy(() => net.forward(tf.tensor4d(data.images, [batch, size, size, 1]) as Tensor4D, false).seg);
+    const maxAbsDiffOpByOp = diff(seg.dataSync() as Float32Array);
+    seg.dispose();
+    const fused = createFusedInference(tf, net, size);
+    let maxAbsDiff = maxAbsDiffOpByOp;
+    let oursInference = 'tfjs ops';
+    if (fused) {
+      try {
+        maxAbsDiff = diff(fused.run(data.images, batch, size).seg);
+        oursInference = `native oneDNN graph (${fused.implementations.some((name) => name.includes('wino')) ? 'Winograd' : 'direct'} convolutions)`;
+      } finally {
+        fused.free();
+      }
+    }
 
     const forwardFlops = countUNetFlops({ size, width, depth, withClassifier: true });
     const inferMedianMs = median(wall);
@@ -124,6 +142,8 @@ async function main(): Promise<void> {
         forwardGflopPerImage: forwardFlops / 1e9,
         inferGflopsPerSecond: (inferImagesPerSecond * forwardFlops) / 1e9,
         maxAbsDiff,
+        oursInference,
+        ...(fused ? { maxAbsDiffOpByOp } : {}),
         diffAgainst: `${selection.name} (${selection.reason})`,
       }) + '\n',
     );

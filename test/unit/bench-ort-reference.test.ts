@@ -27,6 +27,9 @@ it('prints one JSON line with ORT img/s, GFLOP/s and the mask difference against
   assert.ok(Math.abs((out.inferGflopsPerSecond as number) - (out.inferImagesPerSecond as number) * (out.forwardGflopPerImage as number)) < 1e-9);
   assert.ok(typeof out.maxAbsDiff === 'number' && out.maxAbsDiff < 1e-4, `max |ORT - ours| = ${String(out.maxAbsDiff)}`);
   assert.match(String(out.diffAgainst), /^wasm /);
+  // The inference path bus-lab bench times: the native graph with the accelerator, else tfjs ops.
+  assert.match(String(out.oursInference), /^(native oneDNN graph|tfjs ops)/);
+  if (String(out.oursInference).startsWith('native')) assert.ok((out.maxAbsDiffOpByOp as number) < 1e-4);
 });
 
 it('refuses a size the U-Net cannot halve four times, with a usage exit', () => {
