@@ -43,7 +43,7 @@ export interface BackendOptions {
   accelerator?: string;
   /**
    * Size the accelerator's thread team to the cores other processes leave free, re-read every
-   * second (threadGovernor.ts); `threads` is then the most it uses. Default: on, unless
+   * half second (threadGovernor.ts); `threads` is then the most it uses. Default: on, unless
    * BUS_LAB_ADAPTIVE_THREADS=off.
    */
   adaptiveThreads?: boolean;

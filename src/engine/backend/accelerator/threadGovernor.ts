@@ -5,7 +5,7 @@
  * process holds a core, the thread that shares it is descheduled for whole time slices and its
  * partner spins at the barrier: two 2-thread engines on 2 cores, or one beside a busy core, lost
  * 3.5x to 7x of their throughput (docs/PERFORMANCE.md, Contention). One thread per free core
- * avoids that. Once a second, on the thread that runs the kernels (OpenMP's setting is per calling
+ * avoids that. Twice a second, on the thread that runs the kernels (OpenMP's setting is per calling
  * thread), it reads the machine's busy time from /proc/stat, subtracts this process's own CPU
  * time, and moves the team to round(free cores), within [1, the configured threads], after two
  * readings in a row agree. Linux only; elsewhere the team keeps its configured size.
@@ -66,7 +66,7 @@ export interface ThreadGovernorOptions {
   maxThreads: number;
   /** Cores of the machine (default: os.availableParallelism()). */
   cores?: number;
-  /** Seconds between readings (default 1). */
+  /** Seconds between readings (default 0.5). */
   intervalSeconds?: number;
   /** Sets the team size on the calling thread. */
   apply: (threads: number) => void;
@@ -89,7 +89,7 @@ export class ThreadGovernor {
 
   constructor(private readonly options: ThreadGovernorOptions) {
     this.cores = options.cores ?? availableParallelism();
-    this.interval = options.intervalSeconds ?? 1;
+    this.interval = options.intervalSeconds ?? 0.5;
     this.sample = options.sample ?? readCpuSample;
     this.now = options.now ?? (() => performance.now() / 1000);
     this.current = options.maxThreads;
