@@ -69,7 +69,7 @@ describe('thread governor', () => {
     let reads = 0;
     let t = 0;
     const governor = new ThreadGovernor({ maxThreads: 2, cores: 2, apply: () => assert.fail('no change expected'), now: () => t, sample: () => (reads++, { wall: t, machineBusy: 0, own: 0 }) });
-    t = 0.5;
+    t = 0.25;
     governor.tick();
     assert.equal(reads, 1, 'only the constructor read');
     const none = new ThreadGovernor({ maxThreads: 2, cores: 2, apply: () => assert.fail('no change expected'), now: () => 100, sample: () => undefined });
