@@ -68,6 +68,9 @@ describe('fused inference: the U-Net as one native oneDNN graph', { skip }, () =
   const cases = [
     { width: 16, size: 32, n: 3, classifier: true, winograd: true },
     { width: 16, size: 32, n: 3, classifier: true, winograd: false },
+    // Batch 1 once gave a concatenation a plain layout and the next layer oneDNN's reference kernel.
+    { width: 16, size: 64, n: 1, classifier: true, winograd: true },
+    { width: 16, size: 64, n: 1, classifier: false, winograd: false },
     { width: 8, size: 48, n: 1, classifier: false, winograd: true },
     { width: 4, size: 16, n: 2, classifier: true, winograd: false },
   ];
