@@ -103,11 +103,11 @@ test('PngCache returns the bytes a fresh encode gives, cold and warm, and rewrit
     const cache = new PngCache(join(dir, 'png'));
     const pixels = patternImage(37, 23, 5);
     const fresh = encodeGreyPng(pixels, 37, 23, 'sub');
-    assert.ok((await cache.encode(pixels, 37, 23, 'sub')).equals(fresh));
-    assert.ok((await cache.encode(pixels, 37, 23, 'sub')).equals(fresh));
+    assert.ok(cache.encode(pixels, 37, 23, 'sub').equals(fresh));
+    assert.ok(cache.encode(pixels, 37, 23, 'sub').equals(fresh));
     // Another filter or size of the same pixels is another entry.
-    await cache.encode(pixels, 37, 23, 'none');
-    await cache.encode(pixels, 23, 37, 'sub');
+    cache.encode(pixels, 37, 23, 'none');
+    cache.encode(pixels, 23, 37, 'sub');
     const entries = binFiles(join(dir, 'png'));
     assert.equal(entries.length, 3);
     const key = entries.find((f) => readFileSync(f).subarray(40).equals(fresh));
@@ -118,12 +118,12 @@ test('PngCache returns the bytes a fresh encode gives, cold and warm, and rewrit
     altered[altered.length - 1] ^= 0xff;
     writeFileSync(key, altered);
     resign(key, 8);
-    assert.ok((await cache.encode(pixels, 37, 23, 'sub')).equals(readFileSync(key).subarray(40)));
+    assert.ok(cache.encode(pixels, 37, 23, 'sub').equals(readFileSync(key).subarray(40)));
     // Damaged (checksum no longer matches): rejected, re-encoded and rewritten.
     const damaged = Buffer.from(good);
     damaged[50] ^= 0x01;
     writeFileSync(key, damaged);
-    assert.ok((await cache.encode(pixels, 37, 23, 'sub')).equals(fresh));
+    assert.ok(cache.encode(pixels, 37, 23, 'sub').equals(fresh));
     assert.ok(readFileSync(key).equals(good));
   } finally {
     cleanup();

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fitWithin, resampleBilinear } from '../data/image/resize';
-import { writeFileAtomic } from '../runs/atomicWrite';
+import { writeFileAtomicSync } from '../runs/atomicWrite';
 import { PngFilter, toBytes, writeGreyPng } from './png';
 import type { PngCache } from './pngCache';
 
@@ -44,7 +44,7 @@ export async function writeGalleryImages(outDir: string, file: string, input: Ga
   const prob = same ? input.probability : resampleBilinear(input.probability, w, h, dw, dh);
   const name = `${file}.png`;
   const modelFree = async (path: string, pixels: Uint8Array, filter: PngFilter) =>
-    cache ? writeFileAtomic(path, await cache.encode(pixels, dw, dh, filter), { fsync: false }) : writeGreyPng(path, pixels, dw, dh, filter);
+    cache ? writeFileAtomicSync(path, cache.encode(pixels, dw, dh, filter)) : writeGreyPng(path, pixels, dw, dh, filter);
   await modelFree(join(outDir, 'images', name), grey, 'sub');
   await modelFree(join(outDir, 'truth', name), binaryBytes(input.truth, w, h, dw, dh), 'none');
   await writeGreyPng(join(outDir, 'masks', name), binaryBytes(input.predicted, w, h, dw, dh), dw, dh, 'none');

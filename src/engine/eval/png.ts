@@ -1,6 +1,6 @@
 /** Grey-level PNG encoding for the gallery images (pngjs), written atomically. */
 import { PNG } from 'pngjs';
-import { writeFileAtomic } from '../runs/atomicWrite';
+import { writeFileAtomicSync } from '../runs/atomicWrite';
 
 /**
  * The PNG row filter. pngjs by default tries all five on every row and keeps the best, which
@@ -24,9 +24,10 @@ export function encodeGreyPng(pixels: Uint8Array, width: number, height: number,
  * Written atomically but not flushed to disk one by one: gallery pictures are derived from the
  * run and rewritten by re-running the evaluation, and four flushes per image made an evaluation
  * wait on the disk for seconds. The evaluation's results (summary.json, per_image.csv) are flushed.
+ * Synchronous writes: thousands of small files, each cheaper than a trip through the thread pool.
  */
 export async function writeGreyPng(path: string, pixels: Uint8Array, width: number, height: number, filter: PngFilter = 'paeth'): Promise<void> {
-  await writeFileAtomic(path, encodeGreyPng(pixels, width, height, filter), { fsync: false });
+  writeFileAtomicSync(path, encodeGreyPng(pixels, width, height, filter));
 }
 
 /** Values in [0, 1] to bytes 0..255. */

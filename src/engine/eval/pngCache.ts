@@ -4,11 +4,12 @@
  * grid encoded the same ones again: about 5 ms an image. The key hashes the exact pixels, size and
  * row filter, so a different picture can never be served; a checksum of the stored PNG rejects a
  * damaged entry (it is then encoded and written again). Writes are atomic (temp + rename).
+ * Synchronous file calls, like the gallery's own writes (writeFileAtomicSync says why).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../runs/atomicWrite';
+import { writeFileAtomicSync } from '../runs/atomicWrite';
 import { encodeGreyPng, type PngFilter } from './png';
 
 /** Bump when the encoding changes (encoder options, colour type). */
@@ -29,9 +30,14 @@ export class PngCache {
   }
 
   /** The PNG of these grey pixels: the stored one when it is intact, else freshly encoded (and stored). */
-  async encode(pixels: Uint8Array, width: number, height: number, filter: PngFilter): Promise<Buffer> {
+  encode(pixels: Uint8Array, width: number, height: number, filter: PngFilter): Buffer {
     const path = join(this.dir, `${this.keyOf(pixels, width, height, filter)}.bin`);
-    const stored = await readFile(path).catch(() => undefined);
+    let stored: Buffer | undefined;
+    try {
+      stored = readFileSync(path);
+    } catch {
+      stored = undefined;
+    }
     if (stored && stored.length > HEADER_BYTES && stored.readUInt32LE(0) === MAGIC && stored.readUInt32LE(4) === PNG_CACHE_VERSION) {
       const png = stored.subarray(HEADER_BYTES);
       if (sha256(png).equals(stored.subarray(8, HEADER_BYTES))) return png;
@@ -43,7 +49,11 @@ export class PngCache {
     sha256(png).copy(entry, 8);
     png.copy(entry, HEADER_BYTES);
     // A cache that cannot be written only costs the next evaluation an encode.
-    await writeFileAtomic(path, entry, { fsync: false }).catch(() => undefined);
+    try {
+      writeFileAtomicSync(path, entry);
+    } catch {
+      // The writer has removed its temporary file; the picture itself is still returned.
+    }
     return png;
   }
 }
