@@ -22,7 +22,6 @@ import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
 import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon, setThreadGovernor, ThreadGovernor } from './accelerator';
-import type { AcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -185,23 +184,12 @@ async function tryWasm(options: BackendOptions): Promise<{ ok: boolean; why: str
   return { ok: true, why: `wasm: ${simd ? 'SIMD' : 'no SIMD'}; ${useAccelerator(options)}` };
 }
 
-let acceleratorInUse: AcceleratorAddon | undefined;
-
-/**
- * The native accelerator's addon while the wasm backend runs with it (after initBackend), else
- * undefined: `bus-lab bench` measures the FMA peak through it, on the kernels' own threads.
- */
-export function acceleratorAddon(): AcceleratorAddon | undefined {
-  return tf.getBackend() === 'wasm' ? acceleratorInUse : undefined;
-}
-
 /**
  * Hands the wasm backend's heavy kernels to the native accelerator when it loads (the rest of the
  * graph stays on wasm); says what happened, for the backend reason.
  */
 function useAccelerator(options: BackendOptions): string {
   const setting = options.accelerator ?? process.env.BUS_LAB_ACCELERATOR ?? 'auto';
-  acceleratorInUse = undefined;
   if (setting === 'off' || process.env.BUS_LAB_WASM_KERNELS === 'stock') {
     disableAccelerator();
     return 'native accelerator: off';
@@ -219,7 +207,6 @@ function useAccelerator(options: BackendOptions): string {
   const maxThreads = options.threads ?? configuredThreads();
   load.addon.setThreads(maxThreads);
   enableAccelerator(load.addon);
-  acceleratorInUse = load.addon;
   const adaptive = options.adaptiveThreads ?? process.env.BUS_LAB_ADAPTIVE_THREADS !== 'off';
   const governor = adaptive && maxThreads > 1 ? new ThreadGovernor({ maxThreads, apply: (n) => load.addon.setThreads(n) }) : undefined;
   setThreadGovernor(governor);

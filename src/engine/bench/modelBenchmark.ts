@@ -11,7 +11,8 @@ import { createUNet } from '../model/unet';
 import { binaryCrossEntropy, softDiceLoss } from '../losses/segmentation';
 import type { BackendChoice } from '../types';
 import type { Scalar, Tensor, Tensor4D, TF } from '../tf';
-import { acceleratorAddon, initBackend } from '../backend/index';
+import { enabledAccelerator } from '../backend/accelerator';
+import { initBackend } from '../backend/index';
 import { countUNetFlops, gflopsPerSecond, TRAINING_FLOPS_PER_FORWARD } from './flops';
 import { median } from '../stats/descriptive';
 import { createAdam } from '../train/adam';
@@ -179,7 +180,7 @@ function peakRssMB(): number {
  */
 function measurePeak(seconds: number): { peak: MeasuredPeak | null; peakNotMeasured?: string } {
   if (!(seconds > 0)) return { peak: null, peakNotMeasured: 'skipped (peak seconds 0)' };
-  const addon = acceleratorAddon();
+  const addon = enabledAccelerator();
   if (!addon) return { peak: null, peakNotMeasured: 'the native accelerator is not in use' };
   const { gflops, threads, isa } = addon.fmaPeak(seconds);
   return { peak: { gflops, threads, isa, seconds }, peakNotMeasured: undefined };
