@@ -51,9 +51,27 @@ export function squaredDistanceTransform(sources: ArrayLike<number>, width: numb
   const v = new Int32Array(longest);
   const z = new Float64Array(longest + 1);
   for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) f[y] = out[y * width + x];
-    transform1d(f, height, d, v, z);
-    for (let y = 0; y < height; y++) out[y * width + x] = d[y];
+    // A column with a source: its 1-D transform is the squared distance to the nearest source in
+    // the column, an integer, which two sweeps give exactly, as the parabola envelope does (the
+    // parabolas of non-sources lie 1e20 above and never enter it). A column without one keeps the
+    // envelope, so its large stand-in values are the same bits as before.
+    let above = -1;
+    for (let y = 0; y < height; y++) {
+      if (sources[y * width + x]) above = y;
+      d[y] = above < 0 ? Infinity : y - above;
+    }
+    if (above < 0) {
+      for (let y = 0; y < height; y++) f[y] = out[y * width + x];
+      transform1d(f, height, d, v, z);
+      for (let y = 0; y < height; y++) out[y * width + x] = d[y];
+      continue;
+    }
+    let below = -1;
+    for (let y = height - 1; y >= 0; y--) {
+      if (sources[y * width + x]) below = y;
+      const near = below < 0 ? d[y] : Math.min(d[y], below - y);
+      out[y * width + x] = near * near;
+    }
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
