@@ -8,6 +8,7 @@
 // built and timed once; the faster of the two is kept for that shape (BUS_LAB_CONV_ALGORITHM forces
 // one: direct | winograd).
 #include "accelerator.h"
+#include "scratchpad.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
@@ -83,15 +84,15 @@ Shapes ShapesOf(const double* p) {
 // Winograd entry also reorders the activations between NHWC and oneDNN's blocked nChw16c, the only
 // layout its Winograd kernels take, around the call.
 struct Entry {
-  dnnl::primitive prim;
+  buslab::Op prim;
   memory::desc userW;
   memory::desc primW;
   bool reorderW = false;
-  dnnl::reorder reorderPrim;
+  buslab::Op reorderPrim;
   memory primWMem;
   bool blocked = false;
   memory::desc blockedX, blockedY;
-  dnnl::reorder xToBlocked, yToBlocked, xFromBlocked, yFromBlocked;
+  buslab::Op xToBlocked, yToBlocked, xFromBlocked, yFromBlocked;
   std::string impl;
 };
 
@@ -99,7 +100,7 @@ dnnl::convolution_forward::primitive_desc ForwardDesc(const Shapes& s, bool with
   memory::desc x(s.x, dt::f32, layout);
   memory::desc w(s.w, dt::f32, tag::any);
   memory::desc y(s.y, dt::f32, layout);
-  dnnl::primitive_attr attr;
+  dnnl::primitive_attr attr = buslab::WithUserScratchpad();
   if (relu) {
     dnnl::post_ops ops;
     ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
@@ -130,23 +131,23 @@ std::unique_ptr<Entry> Create(Kind kind, const Shapes& s, bool winograd) {
   memory::desc y(s.y, dt::f32, layout);
   if (kind == kForward) {
     auto pd = ForwardDesc(s, s.hasBias, s.relu, alg, layout);
-    e->prim = dnnl::convolution_forward(pd);
+    e->prim = buslab::MakeOp<dnnl::convolution_forward>(pd);
     e->primW = pd.weights_desc();
     e->impl = pd.impl_info_str();
   } else if (kind == kBackwardData) {
     auto hint = ForwardDesc(s, false, false, alg, layout);
     memory::desc w(s.w, dt::f32, tag::any);
     dnnl::convolution_backward_data::desc d(alg, x, w, y, s.strides, s.dilates, s.padL, s.padR);
-    dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
-    e->prim = dnnl::convolution_backward_data(pd);
+    dnnl::convolution_backward_data::primitive_desc pd(d, buslab::WithUserScratchpad(), Engine(), hint);
+    e->prim = buslab::MakeOp<dnnl::convolution_backward_data>(pd);
     e->primW = pd.weights_desc();
     e->impl = pd.impl_info_str();
   } else {
     auto hint = ForwardDesc(s, false, false, alg, layout);
     memory::desc dw(s.w, dt::f32, tag::any);
     dnnl::convolution_backward_weights::desc d(alg, x, dw, y, s.strides, s.dilates, s.padL, s.padR);
-    dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
-    e->prim = dnnl::convolution_backward_weights(pd);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, buslab::WithUserScratchpad(), Engine(), hint);
+    e->prim = buslab::MakeOp<dnnl::convolution_backward_weights>(pd);
     e->primW = pd.diff_weights_desc();
     e->impl = pd.impl_info_str();
   }
@@ -154,9 +155,9 @@ std::unique_ptr<Entry> Create(Kind kind, const Shapes& s, bool winograd) {
   if (e->reorderW) {
     e->primWMem = memory(e->primW, Engine());
     if (kind == kBackwardWeights) {
-      e->reorderPrim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), e->primW, Engine(), e->userW));
+      e->reorderPrim = buslab::MakeReorder(Engine(), e->primW, e->userW);
     } else {
-      e->reorderPrim = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), e->userW, Engine(), e->primW));
+      e->reorderPrim = buslab::MakeReorder(Engine(), e->userW, e->primW);
     }
   }
   if (winograd) {
@@ -164,10 +165,10 @@ std::unique_ptr<Entry> Create(Kind kind, const Shapes& s, bool winograd) {
     e->blockedX = x;
     e->blockedY = y;
     memory::desc userX(s.x, dt::f32, tag::nhwc), userY(s.y, dt::f32, tag::nhwc);
-    e->xToBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), userX, Engine(), x));
-    e->yToBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), userY, Engine(), y));
-    e->xFromBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), x, Engine(), userX));
-    e->yFromBlocked = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), y, Engine(), userY));
+    e->xToBlocked = buslab::MakeReorder(Engine(), userX, x);
+    e->yToBlocked = buslab::MakeReorder(Engine(), userY, y);
+    e->xFromBlocked = buslab::MakeReorder(Engine(), x, userX);
+    e->yFromBlocked = buslab::MakeReorder(Engine(), y, userY);
     e->impl += " (Winograd, blocked)";
   }
   return e;
@@ -190,6 +191,9 @@ float* Scratch(int which, size_t floats) {
 // x, w, b, y: the tensors in tfjs's layouts (b may be null).
 void Execute(Kind kind, const Shapes& s, Entry& e, float* xPtr, float* wPtr, float* bPtr, float* yPtr) {
   auto& strm = Stream();
+  static buslab::ScratchBuffer scratch;  // used under the cache mutex only
+  auto run = [&](const buslab::Op& op, std::unordered_map<int, memory> args) { scratch.Execute(op, strm, Engine(), std::move(args)); };
+  auto reorder = [&](const buslab::Op& op, const memory& from, const memory& to) { scratch.Reorder(op, strm, Engine(), from, to); };
   memory x(memory::desc(s.x, dt::f32, tag::nhwc), Engine(), xPtr);
   memory y(memory::desc(s.y, dt::f32, tag::nhwc), Engine(), yPtr);
   memory userW(e.userW, Engine(), wPtr);
@@ -201,31 +205,31 @@ void Execute(Kind kind, const Shapes& s, Entry& e, float* xPtr, float* wPtr, flo
   if (kind == kForward) {
     memory w = userW;
     if (e.reorderW) {
-      e.reorderPrim.execute(strm, userW, e.primWMem);
+      reorder(e.reorderPrim, userW, e.primWMem);
       w = e.primWMem;
     }
-    if (e.blocked) e.xToBlocked.execute(strm, x, bx);
+    if (e.blocked) reorder(e.xToBlocked, x, bx);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, bx}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, by}};
     if (s.hasBias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc(s.b, dt::f32, tag::a), Engine(), bPtr));
-    e.prim.execute(strm, args);
-    if (e.blocked) e.yFromBlocked.execute(strm, by, y);
+    run(e.prim, std::move(args));
+    if (e.blocked) reorder(e.yFromBlocked, by, y);
   } else if (kind == kBackwardData) {
     memory w = userW;
     if (e.reorderW) {
-      e.reorderPrim.execute(strm, userW, e.primWMem);
+      reorder(e.reorderPrim, userW, e.primWMem);
       w = e.primWMem;
     }
-    if (e.blocked) e.yToBlocked.execute(strm, y, by);
-    e.prim.execute(strm, {{DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, bx}});
-    if (e.blocked) e.xFromBlocked.execute(strm, bx, x);
+    if (e.blocked) reorder(e.yToBlocked, y, by);
+    run(e.prim, {{DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, bx}});
+    if (e.blocked) reorder(e.xFromBlocked, bx, x);
   } else {
     if (e.blocked) {
-      e.xToBlocked.execute(strm, x, bx);
-      e.yToBlocked.execute(strm, y, by);
+      reorder(e.xToBlocked, x, bx);
+      reorder(e.yToBlocked, y, by);
     }
     memory dw = e.reorderW ? e.primWMem : userW;
-    e.prim.execute(strm, {{DNNL_ARG_SRC, bx}, {DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
-    if (e.reorderW) e.reorderPrim.execute(strm, e.primWMem, userW);
+    run(e.prim, {{DNNL_ARG_SRC, bx}, {DNNL_ARG_DIFF_DST, by}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+    if (e.reorderW) reorder(e.reorderPrim, e.primWMem, userW);
   }
   strm.wait();
 }

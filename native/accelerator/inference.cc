@@ -8,6 +8,7 @@
 // threads) and is cached process-wide, since creating primitives JIT-compiles code; a Model holds
 // one network's weights, reordered into each plan's layouts on first use.
 #include "accelerator.h"
+#include "scratchpad.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
@@ -45,7 +46,7 @@ tag BlockedTag(memory::dim channels) {
 
 // One primitive with its arguments; `weight` and `bias` index the model's tensors (-1: none).
 struct Step {
-  dnnl::primitive prim;
+  buslab::Op prim;
   std::unordered_map<int, memory> args;
   int weight = -1;
   int bias = -1;
@@ -68,6 +69,7 @@ struct InferencePlan {
   std::vector<std::string> implementations;  // oneDNN's name for each convolution's kernel
   std::mutex mutex;
   dnnl::stream stream{Engine()};
+  buslab::ScratchBuffer scratch;  // lent to every primitive of the plan, under `mutex`
 };
 
 struct InferenceModel {
@@ -155,7 +157,7 @@ class PlanBuilder {
     memory::desc dstAny({n, out, h, w}, dt::f32, tag::any);
     dnnl::post_ops ops;
     ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = buslab::WithUserScratchpad();
     attr.set_post_ops(ops);
     auto describe = [&](algorithm alg) {
       dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, alg, src.get_desc(), wAny, bias, dstAny, {1, 1}, {1, 1}, {1, 1});
@@ -174,7 +176,7 @@ class PlanBuilder {
     plan_.implementations.push_back(pd.impl_info_str());
     memory dst(pd.dst_desc(), Engine());
     Step step;
-    step.prim = dnnl::convolution_forward(pd);
+    step.prim = buslab::MakeOp<dnnl::convolution_forward>(pd);
     step.args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
     step.weight = tensor;
     step.bias = tensor + 1;
@@ -187,10 +189,10 @@ class PlanBuilder {
     const memory::dims dims = src.get_desc().dims();
     memory::desc dstAny({dims[0], dims[1], dims[2] / 2, dims[3] / 2}, dt::f32, tag::any);
     dnnl::pooling_forward::desc d(dnnl::prop_kind::forward_inference, algorithm::pooling_max, src.get_desc(), dstAny, {2, 2}, {2, 2}, {0, 0}, {0, 0});
-    dnnl::pooling_forward::primitive_desc pd(d, Engine());
+    dnnl::pooling_forward::primitive_desc pd(d, buslab::WithUserScratchpad(), Engine());
     memory dst(pd.dst_desc(), Engine());
     Step step;
-    step.prim = dnnl::pooling_forward(pd);
+    step.prim = buslab::MakeOp<dnnl::pooling_forward>(pd);
     step.args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
     plan_.steps.push_back(std::move(step));
     return dst;
@@ -204,10 +206,10 @@ class PlanBuilder {
     memory::desc bias({out}, dt::f32, tag::a);
     memory::desc dstBlocked({n, out, 2 * h, 2 * w}, dt::f32, BlockedTag(out));
     dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference, algorithm::deconvolution_direct, src.get_desc(), wAny, bias, dstBlocked, {2, 2}, {0, 0}, {0, 0});
-    dnnl::deconvolution_forward::primitive_desc pd(d, Engine());
+    dnnl::deconvolution_forward::primitive_desc pd(d, buslab::WithUserScratchpad(), Engine());
     memory dst(pd.dst_desc(), Engine());
     Step step;
-    step.prim = dnnl::deconvolution_forward(pd);
+    step.prim = buslab::MakeOp<dnnl::deconvolution_forward>(pd);
     step.args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
     step.weight = tensor;
     step.bias = tensor + 1;
@@ -221,10 +223,10 @@ class PlanBuilder {
   memory Concat(const memory& up, const memory& skip) {
     const memory::dims a = up.get_desc().dims(), b = skip.get_desc().dims();
     memory::desc joined({a[0], a[1] + b[1], a[2], a[3]}, dt::f32, BlockedTag(a[1] + b[1]));
-    dnnl::concat::primitive_desc pd(joined, 1, {up.get_desc(), skip.get_desc()}, Engine());
+    dnnl::concat::primitive_desc pd(joined, 1, {up.get_desc(), skip.get_desc()}, Engine(), buslab::WithUserScratchpad());
     memory dst(pd.dst_desc(), Engine());
     Step step;
-    step.prim = dnnl::concat(pd);
+    step.prim = buslab::MakeOp<dnnl::concat>(pd);
     step.args = {{DNNL_ARG_MULTIPLE_SRC, up}, {DNNL_ARG_MULTIPLE_SRC + 1, skip}, {DNNL_ARG_DST, dst}};
     plan_.steps.push_back(std::move(step));
     return dst;
@@ -233,7 +235,7 @@ class PlanBuilder {
   memory ToNhwc(const memory& src) {
     memory dst(memory::desc(src.get_desc().dims(), dt::f32, tag::nhwc), Engine());
     Step step;
-    step.prim = dnnl::reorder(src, dst);
+    step.prim = buslab::MakeReorder(Engine(), src.get_desc(), dst.get_desc());
     step.args = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
     plan_.finals.push_back(std::move(step));
     return dst;
@@ -271,7 +273,7 @@ InferencePlan& PlanFor(const InferenceSpec& spec, int batch, int size) {
 }
 
 // The weights of `model` in `plan`'s layouts (reordered from the engine's on first use).
-const std::vector<memory>& Prepared(InferenceModel& model, const InferencePlan& plan, dnnl::stream& stream) {
+const std::vector<memory>& Prepared(InferenceModel& model, InferencePlan& plan) {
   std::lock_guard<std::mutex> lock(model.mutex);
   auto found = model.prepared.find(&plan);
   if (found != model.prepared.end()) return found->second;
@@ -284,11 +286,11 @@ const std::vector<memory>& Prepared(InferenceModel& model, const InferencePlan& 
     memory::dims strides = step.transposed ? memory::dims{in, 1, kw * out * in, out * in} : memory::dims{1, out, kw * in * out, in * out};
     memory user(memory::desc(dims, dt::f32, strides), Engine(), model.tensors[step.weight].data());
     memory primW(step.weightDesc, Engine());
-    dnnl::reorder(user, primW).execute(stream, user, primW);
+    plan.scratch.Reorder(buslab::MakeReorder(Engine(), user.get_desc(), primW.get_desc()), plan.stream, Engine(), user, primW);
     mems[step.weight] = primW;
     mems[step.bias] = memory(memory::desc({out}, dt::f32, tag::a), Engine(), model.tensors[step.bias].data());
   }
-  stream.wait();
+  plan.stream.wait();
   return model.prepared.emplace(&plan, std::move(mems)).first->second;
 }
 
@@ -324,19 +326,17 @@ std::vector<std::string> RunInferenceModel(InferenceModel& model, const float* i
   }
   InferencePlan& plan = PlanFor(spec, batch, size);
   std::lock_guard<std::mutex> lock(plan.mutex);
-  const std::vector<memory>& weights = Prepared(model, plan, plan.stream);
+  const std::vector<memory>& weights = Prepared(model, plan);
   plan.input.set_data_handle(const_cast<float*>(images));
   for (Step& step : plan.steps) {
-    if (step.weight < 0) {
-      step.prim.execute(plan.stream, step.args);
-      continue;
-    }
     std::unordered_map<int, memory> args = step.args;
-    args.emplace(DNNL_ARG_WEIGHTS, weights[step.weight]);
-    args.emplace(DNNL_ARG_BIAS, weights[step.bias]);
-    step.prim.execute(plan.stream, args);
+    if (step.weight >= 0) {
+      args.emplace(DNNL_ARG_WEIGHTS, weights[step.weight]);
+      args.emplace(DNNL_ARG_BIAS, weights[step.bias]);
+    }
+    plan.scratch.Execute(step.prim, plan.stream, Engine(), std::move(args));
   }
-  for (Step& step : plan.finals) step.prim.execute(plan.stream, step.args);
+  for (Step& step : plan.finals) plan.scratch.Execute(step.prim, plan.stream, Engine(), step.args);
   plan.stream.wait();
 
   // The 1x1 head and the classifier: a dot product per pixel (per image), then the sigmoid.
