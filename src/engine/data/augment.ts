@@ -34,6 +34,16 @@ const DEFAULTS: Required<AugmentOptions> = {
   speckle: 0.08,
 };
 
+/** Bilinear sample of an S x S plane at (x, y) in pixel-centre coordinates; 0 outside. */
+function sampleBilinear(plane: ArrayLike<number>, size: number, x: number, y: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= size || yy >= size ? 0 : plane[yy * size + xx]);
+  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+}
+
 export function augmentSample(sample: Pick<Sample, 'image' | 'mask' | 'size'>, rng: Rng, options: AugmentOptions = {}): { image: Float32Array; mask: Uint8Array } {
   const o = { ...DEFAULTS, ...options };
   const s = sample.size;
@@ -46,8 +56,6 @@ export function augmentSample(sample: Pick<Sample, 'image' | 'mask' | 'size'>, r
   const gamma = uniform(rng, o.gamma[0], o.gamma[1]);
   const noise = uniform(rng, 0, o.speckle);
 
-  const source = sample.image;
-  const sourceMask = sample.mask;
   const image = new Float32Array(s * s);
   const mask = new Uint8Array(s * s);
   const c = (s - 1) / 2;
@@ -62,31 +70,8 @@ export function augmentSample(sample: Pick<Sample, 'image' | 'mask' | 'size'>, r
       const sy = -sin * dx + cos * dy + c;
       if (flip) sx = s - 1 - sx;
       const i = y * s + x;
-      // Bilinear sampling of image and mask at (sx, sy), 0 outside the plane. One set of taps
-      // serves both planes, read inline (a per-pixel helper taking either array type was most of
-      // the augmentation's time); the arithmetic is the same expression, so the values are too.
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const x1 = x0 + 1;
-      const y1 = y0 + 1;
-      const inX0 = x0 >= 0 && x0 < s;
-      const inX1 = x1 >= 0 && x1 < s;
-      const top = y0 >= 0 && y0 < s;
-      const bottom = y1 >= 0 && y1 < s;
-      const r0 = y0 * s;
-      const r1 = y1 * s;
-      const a00 = top && inX0 ? source[r0 + x0] : 0;
-      const a10 = top && inX1 ? source[r0 + x1] : 0;
-      const a01 = bottom && inX0 ? source[r1 + x0] : 0;
-      const a11 = bottom && inX1 ? source[r1 + x1] : 0;
-      image[i] = (a00 * (1 - fx) + a10 * fx) * (1 - fy) + (a01 * (1 - fx) + a11 * fx) * fy;
-      const m00 = top && inX0 ? sourceMask[r0 + x0] : 0;
-      const m10 = top && inX1 ? sourceMask[r0 + x1] : 0;
-      const m01 = bottom && inX0 ? sourceMask[r1 + x0] : 0;
-      const m11 = bottom && inX1 ? sourceMask[r1 + x1] : 0;
-      mask[i] = (m00 * (1 - fx) + m10 * fx) * (1 - fy) + (m01 * (1 - fx) + m11 * fx) * fy >= 0.5 ? 1 : 0;
+      image[i] = sampleBilinear(sample.image, s, sx, sy);
+      mask[i] = sampleBilinear(sample.mask, s, sx, sy) >= 0.5 ? 1 : 0;
     }
   }
 
