@@ -6,6 +6,9 @@
 
 #include <omp.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <utility>
 
 #ifdef __linux__
@@ -188,6 +191,61 @@ napi_value FmaPeak(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// Engines in this process: the JavaScript threads that run kernels (the extension host's training
+// and evaluation workers share one addon). Each takes a slot and marks it while it computes; the
+// engine's thread governor splits the free cores among the slots marked in the last moments.
+constexpr int kEngineSlots = 64;
+std::atomic<bool> engineSlotUsed[kEngineSlots];
+std::atomic<int64_t> engineLastActiveMs[kEngineSlots];
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void ReleaseEngineSlot(void* arg) {
+  const int slot = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+  engineSlotUsed[slot].store(false);
+}
+
+// engineSlot(): a slot for the calling thread, released when its environment (a worker) ends; -1
+// when all are taken.
+napi_value EngineSlot(napi_env env, napi_callback_info) {
+  int slot = -1;
+  for (int i = 0; i < kEngineSlots && slot < 0; ++i) {
+    bool expected = false;
+    if (engineSlotUsed[i].compare_exchange_strong(expected, true)) slot = i;
+  }
+  if (slot >= 0) {
+    engineLastActiveMs[slot].store(NowMs());
+    napi_add_env_cleanup_hook(env, ReleaseEngineSlot, reinterpret_cast<void*>(static_cast<intptr_t>(slot)));
+  }
+  napi_value out;
+  napi_create_int32(env, slot, &out);
+  return out;
+}
+
+// activeEngines(slot, windowMs): marks `slot` active now and counts the slots marked within the
+// last windowMs (itself included).
+napi_value ActiveEngines(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t slot = -1;
+  double window = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &slot) != napi_ok || napi_get_value_double(env, argv[1], &window) != napi_ok) {
+    return Throw(env, "activeEngines(slot, windowMs) expected");
+  }
+  const int64_t now = NowMs();
+  if (slot >= 0 && slot < kEngineSlots) engineLastActiveMs[slot].store(now);
+  int count = 0;
+  for (int i = 0; i < kEngineSlots; ++i) {
+    if (engineSlotUsed[i].load() && now - engineLastActiveMs[i].load() <= static_cast<int64_t>(window)) ++count;
+  }
+  napi_value out;
+  napi_create_int32(env, count, &out);
+  return out;
+}
+
 // A model handle: the external's finalizer frees what an explicit inferenceFree did not.
 struct ModelHandle {
   buslab::InferenceModel* model = nullptr;
@@ -352,6 +410,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"inferenceModel", nullptr, InferenceModelCreate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"inferenceRun", nullptr, InferenceRun, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"inferenceFree", nullptr, InferenceFree, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"engineSlot", nullptr, EngineSlot, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activeEngines", nullptr, ActiveEngines, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   napi_set_named_property(env, exports, "abi", Abi(env));

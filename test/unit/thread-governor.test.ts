@@ -1,12 +1,17 @@
 /**
  * The thread governor: how many cores others hold, from machine and process CPU time; the team
- * size it picks; the two-readings rule; and that a real /proc/stat reading and a real busy process
- * move it (Linux).
+ * size it picks, shared with this process's other engines; the two-readings rule; the addon's
+ * count of engines in the process; and that a real busy process shows in /proc/stat (Linux).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { loadAcceleratorAddon } from '../../src/engine/backend/accelerator/addon';
 import { CpuSample, othersBusyCores, readCpuSample, ThreadGovernor, threadsForFreeCores } from '../../src/engine/backend/accelerator/threadGovernor';
+
+const load = loadAcceleratorAddon();
+const addonSkip = load.ok ? false : `native accelerator unavailable: ${load.why}`;
 
 describe('thread governor', () => {
   it('counts the cores other processes kept busy: machine busy time minus our own', () => {
@@ -24,6 +29,34 @@ describe('thread governor', () => {
     assert.equal(threadsForFreeCores(2, 1.9, 2), 1);
     assert.equal(threadsForFreeCores(8, 2.2, 4), 4);
     assert.equal(threadsForFreeCores(8, 5.4, 8), 3);
+    // Free cores are shared by this process's engines (training and evaluation workers).
+    assert.equal(threadsForFreeCores(2, 0, 2, 2), 1);
+    assert.equal(threadsForFreeCores(8, 0, 8, 3), 3);
+    assert.equal(threadsForFreeCores(2, 1.5, 2, 2), 1);
+  });
+
+  it("shares the free cores with this process's other engines", () => {
+    let t = 0;
+    let busy = 0;
+    let own = 0;
+    let engines = 1;
+    const applied: number[] = [];
+    const governor = new ThreadGovernor({ maxThreads: 2, cores: 2, apply: (n) => applied.push(n), now: () => t, sample: () => ({ wall: t, machineBusy: busy, own }), engines: () => engines });
+    const second = () => {
+      t += 1;
+      busy += 2;
+      own += 2; // both cores busy, all of it this process's (two engines in one extension host)
+      governor.tick();
+    };
+    second();
+    engines = 2;
+    second();
+    second();
+    assert.deepEqual(applied, [1]);
+    engines = 1;
+    second();
+    second();
+    assert.deepEqual(applied, [1, 2]);
   });
 
   it('moves the team only when two readings in a row agree, and back when the cores free up', () => {
@@ -76,6 +109,23 @@ describe('thread governor', () => {
     none.tick();
     none.tick();
     assert.equal(none.threads, 2);
+  });
+
+  it('counts the engines of this process through the addon: a worker that computes is seen, one that ended is not', { skip: addonSkip }, async () => {
+    const addon = load.ok ? load.addon : undefined!;
+    const slot = addon.engineSlot();
+    assert.ok(slot >= 0);
+    assert.equal(addon.activeEngines(slot, 2000), 1);
+    const code = `const a = require(${JSON.stringify(load.ok ? load.path : '')}); const { parentPort } = require('node:worker_threads');
+      const s = a.engineSlot(); a.activeEngines(s, 2000); parentPort.postMessage(s); parentPort.once('message', () => process.exit(0));`;
+    const worker = new Worker(code, { eval: true });
+    const workerSlot = await new Promise<number>((resolve) => worker.once('message', resolve));
+    assert.notEqual(workerSlot, slot);
+    assert.equal(addon.activeEngines(slot, 2000), 2);
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('stop');
+    await exited;
+    assert.equal(addon.activeEngines(slot, 2000), 1, 'the ended worker released its slot');
   });
 
   it('sees a real busy process on this machine (Linux)', { skip: readCpuSample() ? false : 'no /proc/stat here' }, async () => {

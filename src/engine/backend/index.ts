@@ -22,6 +22,7 @@ import { registerProjectGradients } from './gradients';
 import { registerProjectKernels } from './kernels';
 import { locateNative, loadNative, NATIVE_PACKAGES, NativeChoice } from './native';
 import { bundledOneDnn, disableAccelerator, enableAccelerator, loadAcceleratorAddon, setThreadGovernor, ThreadGovernor } from './accelerator';
+import type { AcceleratorAddon } from './accelerator';
 import { findWasmDir, wasmDirCandidates } from './wasm-files';
 
 export interface BackendOptions {
@@ -208,7 +209,7 @@ function useAccelerator(options: BackendOptions): string {
   load.addon.setThreads(maxThreads);
   enableAccelerator(load.addon);
   const adaptive = options.adaptiveThreads ?? process.env.BUS_LAB_ADAPTIVE_THREADS !== 'off';
-  const governor = adaptive && maxThreads > 1 ? new ThreadGovernor({ maxThreads, apply: (n) => load.addon.setThreads(n) }) : undefined;
+  const governor = adaptive && maxThreads > 1 ? new ThreadGovernor({ maxThreads, apply: (n) => load.addon.setThreads(n), engines: enginesInProcess(load.addon) }) : undefined;
   setThreadGovernor(governor);
   const { version, library, threads } = load.addon.info();
   const lowered = background ? load.addon.lowerThreadPriority(BACKGROUND_NICE) : 0;
@@ -217,6 +218,16 @@ function useAccelerator(options: BackendOptions): string {
   const origin = bundledOneDnn(load.path, library) ? ' bundled' : '';
   const sizing = governor ? ', fewer while other processes hold cores' : '';
   return `native accelerator (oneDNN ${version}${origin}, ${threads} thread${threads === 1 ? '' : 's'}${sizing}${priority})`;
+}
+
+/** This thread's engine slot in the addon (module state is per thread: each worker has its own). */
+let engineSlot: number | undefined;
+
+/** How many of this process's engines computed in the last 2 s, this one included. */
+function enginesInProcess(addon: AcceleratorAddon): () => number {
+  engineSlot ??= addon.engineSlot();
+  const slot = engineSlot;
+  return () => Math.max(1, addon.activeEngines(slot, 2000));
 }
 
 /** OpenMP's own default: OMP_NUM_THREADS's first value, else every core. */

@@ -82,6 +82,13 @@ export interface AcceleratorAddon {
   inferenceRun(model: InferenceModelHandle, images: Float32Array, batch: number, size: number, seg: Float32Array, malignancy: Float32Array | null): string[];
   /** Frees a model's weights now (otherwise at garbage collection). */
   inferenceFree(model: InferenceModelHandle): void;
+  /**
+   * A process-wide slot for the calling thread's engine, released when the thread's environment
+   * (a worker) ends; -1 when all 64 are taken.
+   */
+  engineSlot(): number;
+  /** Marks `slot` active now; returns how many engines of this process were active within `windowMs`. */
+  activeEngines(slot: number, windowMs: number): number;
 }
 
 /** An opaque native handle. */

@@ -7,8 +7,10 @@
  * 3.5x to 7x of their throughput (docs/PERFORMANCE.md, Contention). One thread per free core
  * avoids that. Twice a second, on the thread that runs the kernels (OpenMP's setting is per calling
  * thread), it reads the machine's busy time from /proc/stat, subtracts this process's own CPU
- * time, and moves the team to round(free cores), within [1, the configured threads], after two
- * readings in a row agree. Linux only; elsewhere the team keeps its configured size.
+ * time, and moves the team to round(free cores / engines of this process), within [1, the
+ * configured threads], after two readings in a row agree. Other processes' load is seen in
+ * /proc/stat; this process's other engines (the extension host's training and evaluation workers)
+ * are counted by the addon. Linux only; elsewhere the team keeps its configured size.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -56,9 +58,12 @@ export function othersBusyCores(before: CpuSample, after: CpuSample): number {
   return Math.max(0, (after.machineBusy - before.machineBusy - (after.own - before.own)) / wall);
 }
 
-/** The team size for `others` busy cores out of `cores`, within [1, max]. */
-export function threadsForFreeCores(cores: number, others: number, max: number): number {
-  return Math.max(1, Math.min(max, Math.round(cores - others)));
+/**
+ * The team size for `others` busy cores out of `cores`, the free ones shared by `engines` engines
+ * of this process (whose CPU time is not in `others`), within [1, max].
+ */
+export function threadsForFreeCores(cores: number, others: number, max: number, engines = 1): number {
+  return Math.max(1, Math.min(max, Math.round((cores - others) / Math.max(1, engines))));
 }
 
 export interface ThreadGovernorOptions {
@@ -74,6 +79,11 @@ export interface ThreadGovernorOptions {
   sample?: () => CpuSample | undefined;
   /** Monotonic seconds (tests pass their own). */
   now?: () => number;
+  /**
+   * Engines of this process computing now, this one included (the extension host's training and
+   * evaluation workers share its cores); called at every reading. Default: 1.
+   */
+  engines?: () => number;
 }
 
 export class ThreadGovernor {
@@ -85,7 +95,7 @@ export class ThreadGovernor {
   private pending: number | undefined;
   private current: number;
   /** Team sizes it moved to, with when (for the bench's report and the tests). */
-  readonly changes: { atSeconds: number; threads: number; othersBusyCores: number }[] = [];
+  readonly changes: { atSeconds: number; threads: number; othersBusyCores: number; engines: number }[] = [];
 
   constructor(private readonly options: ThreadGovernorOptions) {
     this.cores = options.cores ?? availableParallelism();
@@ -108,7 +118,8 @@ export class ThreadGovernor {
     if (!next) return;
     const others = othersBusyCores(this.last, next);
     this.last = next;
-    const target = threadsForFreeCores(this.cores, others, this.options.maxThreads);
+    const engines = this.options.engines?.() ?? 1;
+    const target = threadsForFreeCores(this.cores, others, this.options.maxThreads, engines);
     if (target === this.current) {
       this.pending = undefined;
       return;
@@ -121,6 +132,6 @@ export class ThreadGovernor {
     this.pending = undefined;
     this.current = target;
     this.options.apply(target);
-    this.changes.push({ atSeconds: next.wall, threads: target, othersBusyCores: others });
+    this.changes.push({ atSeconds: next.wall, threads: target, othersBusyCores: others, engines });
   }
 }
