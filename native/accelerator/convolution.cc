@@ -3,10 +3,10 @@
 //
 // oneDNN picks its own (blocked) filter layout; filters are reordered into it and filter gradients
 // reordered back, which is cheap next to the convolution. Primitives are created once per shape and
-// thread count (creation JIT-compiles code) and cached. For the U-Net's 3x3 layers a Winograd
-// F(4x4, 3x3) variant, which needs blocked activations and so pays two or three reorders, is also
-// built and timed once; the faster of the two is kept for that shape (BUS_LAB_CONV_ALGORITHM forces
-// one: direct | winograd).
+// thread count (creation JIT-compiles code) and cached. For the U-Net's 3x3 layers of the sizes
+// where it measured faster (WinogradPays), a Winograd F(4x4, 3x3) kernel runs instead, on blocked
+// activations reordered from and to NHWC around the call (BUS_LAB_CONV_ALGORITHM forces one:
+// direct | winograd).
 #include "accelerator.h"
 #include "scratchpad.h"
 
@@ -17,7 +17,6 @@
 #include <dlfcn.h>
 #endif
 
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -234,8 +233,26 @@ void Execute(Kind kind, const Shapes& s, Entry& e, float* xPtr, float* wPtr, flo
   strm.wait();
 }
 
-// BUS_LAB_CONV_ALGORITHM: 'direct' or 'winograd' forces one where it applies; otherwise ('auto')
-// each eligible shape gets whichever measured faster when it was first seen.
+// Where Winograd (with its reorders) beat direct convolution for the U-Net's 3x3 layers, by
+// direction and feature-map size, measured layer by layer on the development machine
+// (bench/winograd-layers.cc, docs/PERFORMANCE.md). A fixed rule, not a timing at run time: the
+// two algorithms round differently, and a choice that flipped with the machine's load would give
+// the same seed different weights from one run to the next.
+bool WinogradPays(Kind kind, const Shapes& s) {
+  const memory::dim size = s.x[2];  // stride 1, 'same': the output is the input's size
+  const memory::dim in = s.x[1];
+  switch (kind) {
+    case kForward:
+      return size >= 16 && size <= 64 && in >= 32;
+    case kBackwardData:
+      return size >= 16 && size <= 64;
+    default:
+      return size >= 16 && size <= 32;  // weight gradient
+  }
+}
+
+// BUS_LAB_CONV_ALGORITHM: 'direct' or 'winograd' forces one where Winograd applies; otherwise
+// ('auto') WinogradPays decides.
 enum class AlgorithmChoice { kAuto, kDirect, kWinograd };
 AlgorithmChoice ChoiceFromEnv() {
   const char* v = std::getenv("BUS_LAB_CONV_ALGORITHM");
@@ -244,31 +261,15 @@ AlgorithmChoice ChoiceFromEnv() {
   return AlgorithmChoice::kAuto;
 }
 
-// Best of two timed calls after one untimed one, on scratch tensors of the entry's shapes.
-double TimeEntry(Kind kind, const Shapes& s, Entry& e) {
-  std::vector<float> x(static_cast<size_t>(Count(s.x)), 0.01f), w(static_cast<size_t>(Count(s.w)), 0.01f), y(static_cast<size_t>(Count(s.y)), 0.01f);
-  double best = 1e300;
-  for (int i = 0; i < 3; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    Execute(kind, s, e, x.data(), w.data(), nullptr, y.data());
-    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (i > 0 && t < best) best = t;
-  }
-  return best;
-}
-
-std::unique_ptr<Entry> CreateFastest(Kind kind, const Shapes& s) {
+std::unique_ptr<Entry> CreateEntry(Kind kind, const Shapes& s) {
   static const AlgorithmChoice choice = ChoiceFromEnv();
-  if (choice == AlgorithmChoice::kDirect || !WinogradCandidate(s)) return Create(kind, s, false);
-  std::unique_ptr<Entry> winograd;
+  const bool winograd = WinogradCandidate(s) && (choice == AlgorithmChoice::kWinograd || (choice == AlgorithmChoice::kAuto && WinogradPays(kind, s)));
+  if (!winograd) return Create(kind, s, false);
   try {
-    winograd = Create(kind, s, true);
+    return Create(kind, s, true);
   } catch (const dnnl::error&) {
     return Create(kind, s, false);  // no Winograd kernel for this shape on this CPU
   }
-  if (choice == AlgorithmChoice::kWinograd) return winograd;
-  auto direct = Create(kind, s, false);
-  return TimeEntry(kind, s, *winograd) < TimeEntry(kind, s, *direct) ? std::move(winograd) : std::move(direct);
 }
 
 std::unordered_map<std::string, std::unique_ptr<Entry>>& Cache() {
@@ -291,7 +292,7 @@ Entry& Lookup(Kind kind, const double* p) {
   auto& cache = Cache();
   auto found = cache.find(key);
   if (found != cache.end()) return *found->second;
-  auto created = CreateFastest(kind, ShapesOf(p));
+  auto created = CreateEntry(kind, ShapesOf(p));
   Entry& ref = *created;
   cache.emplace(key, std::move(created));
   return ref;

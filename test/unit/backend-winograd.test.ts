@@ -2,8 +2,8 @@
  * Winograd convolutions in training: with BUS_LAB_CONV_ALGORITHM=winograd the accelerator runs an
  * eligible layer's forward pass and both gradients as oneDNN Winograd kernels on blocked
  * activations and still agrees with the cpu backend; with `direct` it never does. (The default,
- * `auto`, picks per shape by timing both, which the other accelerator tests run under.) Skipped,
- * visibly, where the addon was not built.
+ * `auto`, follows a fixed rule by layer size and direction, which the other accelerator tests run
+ * under.) Skipped, visibly, where the addon was not built.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -43,8 +43,9 @@ export interface BackendOptions {
   accelerator?: string;
   /**
    * Size the accelerator's thread team to the cores other processes leave free, re-read every
-   * half second (threadGovernor.ts); `threads` is then the most it uses. Default: on, unless
-   * BUS_LAB_ADAPTIVE_THREADS=off.
+   * half second (threadGovernor.ts). Default: on, unless `threads` or OMP_NUM_THREADS chooses the
+   * team or BUS_LAB_ADAPTIVE_THREADS=off. Results depend on the team size at float-rounding level,
+   * so a run repeats bit for bit only with a fixed team.
    */
   adaptiveThreads?: boolean;
 }
@@ -208,7 +209,10 @@ function useAccelerator(options: BackendOptions): string {
   const maxThreads = options.threads ?? configuredThreads();
   load.addon.setThreads(maxThreads);
   enableAccelerator(load.addon);
-  const adaptive = options.adaptiveThreads ?? process.env.BUS_LAB_ADAPTIVE_THREADS !== 'off';
+  // A team size the user chose is kept: the thread count changes a run's float rounding (oneDNN
+  // splits reductions by thread), so a fixed team is how a run is repeated bit for bit.
+  const chosen = options.threads !== undefined || (process.env.OMP_NUM_THREADS ?? '') !== '';
+  const adaptive = options.adaptiveThreads ?? (process.env.BUS_LAB_ADAPTIVE_THREADS !== 'off' && !chosen);
   const governor = adaptive && maxThreads > 1 ? new ThreadGovernor({ maxThreads, apply: (n) => load.addon.setThreads(n), engines: enginesInProcess(load.addon) }) : undefined;
   setThreadGovernor(governor);
   const { version, library, threads } = load.addon.info();
