@@ -94,6 +94,5 @@ void DestroyInferenceModel(InferenceModel* model);
 // images [batch, size, size] in [0, 1] -> seg [batch, size, size] probabilities and, with a
 // classifier, malignancy [batch] (may be null). Returns oneDNN's name for each convolution's kernel.
 std::vector<std::string> RunInferenceModel(InferenceModel& model, const float* images, int batch, int size, float* seg, float* malignancy);
-size_t CachedInferencePlans();
 
 }  // namespace buslab

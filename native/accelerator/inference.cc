@@ -374,9 +374,4 @@ std::vector<std::string> RunInferenceModel(InferenceModel& model, const float* i
   return plan.implementations;
 }
 
-size_t CachedInferencePlans() {
-  std::lock_guard<std::mutex> lock(PlanCacheMutex());
-  return PlanCache().size();
-}
-
 }  // namespace buslab

@@ -9,18 +9,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { frameEntry, readEntry } from '../data/checksummedEntry';
 import { writeFileAtomicSync } from '../runs/atomicWrite';
 import { encodeGreyPng, type PngFilter } from './png';
 
 /** Bump when the encoding changes (encoder options, colour type). */
 export const PNG_CACHE_VERSION = 1;
 const MAGIC = 0x50535542; // "BUSP", little-endian
-const DIGEST_BYTES = 32;
-const HEADER_BYTES = 8 + DIGEST_BYTES;
-
-function sha256(bytes: Uint8Array): Buffer {
-  return createHash('sha256').update(bytes).digest();
-}
 
 export class PngCache {
   constructor(readonly dir: string) {}
@@ -38,16 +33,10 @@ export class PngCache {
     } catch {
       stored = undefined;
     }
-    if (stored && stored.length > HEADER_BYTES && stored.readUInt32LE(0) === MAGIC && stored.readUInt32LE(4) === PNG_CACHE_VERSION) {
-      const png = stored.subarray(HEADER_BYTES);
-      if (sha256(png).equals(stored.subarray(8, HEADER_BYTES))) return png;
-    }
+    const cached = stored && readEntry(stored, MAGIC, PNG_CACHE_VERSION, 0);
+    if (cached && cached.payload.length > 0) return cached.payload;
     const png = encodeGreyPng(pixels, width, height, filter);
-    const entry = Buffer.alloc(HEADER_BYTES + png.length);
-    entry.writeUInt32LE(MAGIC, 0);
-    entry.writeUInt32LE(PNG_CACHE_VERSION, 4);
-    sha256(png).copy(entry, 8);
-    png.copy(entry, HEADER_BYTES);
+    const entry = frameEntry(MAGIC, PNG_CACHE_VERSION, [], [png]);
     // A cache that cannot be written only costs the next evaluation an encode.
     try {
       writeFileAtomicSync(path, entry);

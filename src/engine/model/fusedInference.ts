@@ -78,8 +78,8 @@ export function fusedInferenceTensors(tf: TF, net: UNet): Float32Array[] {
   return out;
 }
 
-/** Whether predictors may use the native graph (the accelerator is enabled and not switched off). */
-export function fusedInferenceAvailable(): AcceleratorAddon | undefined {
+/** The addon when predictors may use the native graph (the accelerator is enabled and not switched off). */
+function fusedInferenceAddon(): AcceleratorAddon | undefined {
   if (process.env.BUS_LAB_FUSED_INFERENCE === 'off') return undefined;
   const addon = enabledAccelerator();
   return addon && typeof addon.inferenceModel === 'function' ? addon : undefined;
@@ -91,7 +91,7 @@ export function fusedInferenceAvailable(): AcceleratorAddon | undefined {
  * steps do not reach it.
  */
 export function createFusedInference(tf: TF, net: UNet, size: number, options: FusedInferenceOptions = {}): FusedInference | undefined {
-  const addon = fusedInferenceAvailable();
+  const addon = fusedInferenceAddon();
   const { baseWidth, depth, withClassifier } = net.options;
   if (!addon || size % 2 ** depth !== 0) return undefined;
   const spec = { baseWidth, depth, classifier: withClassifier, winograd: options.winograd ?? winogradDefault() };

@@ -7,7 +7,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import type { AcceleratorAddon } from './addon';
 import { BATCH_NORM_KERNELS } from './batch-norm-kernels';
 import { CONVOLUTION_KERNELS } from './convolution-kernels';
-import { acceleratorEnabled, disableKernels, enableKernels, enabledAccelerator, setThreadGovernor, threadGovernor } from './kernel-registry';
+import { acceleratorEnabled, disableKernels, enableKernels, enabledAccelerator, setThreadGovernor } from './kernel-registry';
 import { LAYOUT_KERNELS } from './layout-kernels';
 import { OPTIMIZER_KERNELS } from './optimizer-kernels';
 import { POOLING_KERNELS } from './pooling-kernels';
@@ -22,7 +22,7 @@ export function disableAccelerator(): void {
   disableKernels(ALL_KERNELS);
 }
 
-export { acceleratorEnabled, enabledAccelerator, setThreadGovernor, threadGovernor };
+export { acceleratorEnabled, enabledAccelerator, setThreadGovernor };
 export { ThreadGovernor } from './threadGovernor';
 export { ACCELERATOR_FILE, bundledOneDnn, loadAcceleratorAddon } from './addon';
 export type { AcceleratorAddon, InferenceModelHandle } from './addon';

@@ -26,10 +26,6 @@ export function setThreadGovernor(next: ThreadGovernor | undefined): void {
   governor = next;
 }
 
-export function threadGovernor(): ThreadGovernor | undefined {
-  return governor;
-}
-
 export function heapOf(backend: BackendWasm): ArrayBufferLike {
   return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
 }
